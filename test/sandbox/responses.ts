@@ -1,0 +1,61 @@
+/**
+ * MoEngage's Data API answers in two envelopes:
+ *   success: {"status":"success","message":"…","request_id":"…"}
+ *   failure: {"status":"fail","error":{"type":"…","message":"…","request_id":"…"}}
+ * Every rejection in the sandbox is a `MoEngageError` value; it becomes JSON only in `failure()`,
+ * so the pipeline stages can stay plain functions that throw or return.
+ */
+
+export type ErrorType =
+  | 'AuthenticationError'
+  | 'PayloadTooLargeError'
+  | 'InvalidJSONError'
+  | 'MissingAttributeError'
+  | 'InvalidAttributeError'
+  | 'RateLimitExceededError'
+  | 'NotFoundError'
+  | 'MethodNotAllowedError'
+  | 'InjectedFaultError';
+
+export interface SuccessBody {
+  status: 'success';
+  message: string;
+  request_id: string;
+}
+
+export interface FailureBody {
+  status: 'fail';
+  error: { type: string; message: string; request_id: string };
+}
+
+export class MoEngageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: ErrorType,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.';
+
+export function successBody(requestId: string): SuccessBody {
+  return { status: 'success', message: ACCEPTED_MESSAGE, request_id: requestId };
+}
+
+export function failureBody(type: string, message: string, requestId: string): FailureBody {
+  return { status: 'fail', error: { type, message, request_id: requestId } };
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+export function failure(error: MoEngageError, requestId: string): Response {
+  return jsonResponse(error.status, failureBody(error.type, error.message, requestId), error.headers);
+}
