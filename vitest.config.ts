@@ -1,12 +1,33 @@
-import { defineConfig } from 'vitest/config';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+/** Settings the worker tests run with; the MoEngage base URL is answered by the in-process sandbox. */
+export const TEST_BINDINGS = {
+  MOENGAGE_API_BASE: 'http://moengage.sandbox',
+  MOENGAGE_WORKSPACE_ID: 'demo-workspace',
+  MOENGAGE_DATA_API_KEY: 'demo-data-api-key',
+  WRITE_KEYS: 'test-write-key,second-write-key',
+  DEBUGGER_TOKEN: 'test-debugger-token',
+  DEMO_PAGE: 'on',
+};
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { MOENGAGE_API_BASE: 'http://moengage.test' } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: TEST_BINDINGS } })],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/browser/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
       },
     ],
   },

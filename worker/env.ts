@@ -1,7 +1,34 @@
-import type { DeliveryQueue } from './index';
+import type { DeliveryQueue } from './delivery/DeliveryQueue';
 
-/** Bindings, vars and secrets, typed once (see wrangler.toml and README "Configuration"). */
+/**
+ * Bindings, vars and secrets, typed once. Every setting is a string (wrangler vars, `--var`,
+ * `.dev.vars`, `wrangler secret put`); `config/` parses and checks them. README "Configuration".
+ */
 export interface Env {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
+
+  // One MoEngage connection from flat settings…
+  MOENGAGE_WORKSPACE_ID?: string;
+  /** secret */
+  MOENGAGE_DATA_API_KEY?: string;
+  MOENGAGE_DATA_CENTER?: string;
   MOENGAGE_API_BASE?: string;
+  BLUEPRINT?: string;
+  MOENGAGE_EVENTS_PER_MINUTE?: string;
+  FLUSH_INTERVAL_MS?: string;
+  // …or several, as JSON (see config/connections.ts).
+  MOENGAGE_CONNECTIONS?: string;
+
+  /** Comma list of accepted write keys. */
+  WRITE_KEYS?: string;
+  /** secret */
+  DEBUGGER_TOKEN?: string;
+  ALLOWED_ORIGINS?: string;
+  DEFAULT_PHONE_COUNTRY?: string;
+  TAG_PATH?: string;
+  INGEST_PATH?: string;
+  /** "on" serves the demo page at /demo (local development). */
+  DEMO_PAGE?: string;
+
+  [setting: string]: unknown;
 }

@@ -1,4 +1,12 @@
-// Lets `env` from `cloudflare:test` / `cloudflare:workers` carry the Worker's own bindings.
-declare namespace Cloudflare {
-  interface Env extends import('../../worker/env').Env {}
+// Types `env` and `exports` from `cloudflare:workers` / `cloudflare:test` with the Worker's own.
+import type { Env as WorkerEnv } from '../../worker/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {}
+    interface GlobalProps {
+      mainModule: typeof import('../../worker/index');
+      durableNamespaces: 'DeliveryQueue';
+    }
+  }
 }

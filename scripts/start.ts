@@ -1,0 +1,65 @@
+/**
+ * `npm start`: the whole flow on localhost with no account and no network — the MoEngage sandbox
+ * (unless MOENGAGE_API_BASE points elsewhere) and the collector in `wrangler dev`, with demo
+ * defaults for every setting. Ctrl-C stops everything it started.
+ */
+import { startSandboxServer } from '../test/sandbox/server';
+import { startCollector } from './collector';
+
+const env = process.env;
+const setting = (name: string, fallback?: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : fallback);
+
+const workspace = setting('MOENGAGE_WORKSPACE_ID', 'demo-workspace') as string;
+const apiKey = setting('MOENGAGE_DATA_API_KEY', 'demo-data-api-key') as string;
+const debuggerToken = setting('DEBUGGER_TOKEN', 'demo-debugger-token') as string;
+
+const sandbox = env.MOENGAGE_API_BASE
+  ? undefined
+  : await startSandboxServer({
+      port: Number(setting('SANDBOX_PORT', '8788')),
+      credentials: { [workspace]: apiKey },
+      eventsPerMinute: Number(setting('MOENGAGE_EVENTS_PER_MINUTE', '30000')),
+    });
+const apiBase = env.MOENGAGE_API_BASE || (sandbox?.url as string);
+
+const collector = await startCollector({
+  port: Number(setting('PORT', '8787')),
+  stdio: 'inherit',
+  vars: {
+    MOENGAGE_API_BASE: apiBase,
+    MOENGAGE_WORKSPACE_ID: workspace,
+    MOENGAGE_DATA_CENTER: setting('MOENGAGE_DATA_CENTER', '01'),
+    WRITE_KEYS: setting('WRITE_KEYS', 'demo-write-key'),
+    BLUEPRINT: setting('BLUEPRINT', 'retail'),
+    MOENGAGE_EVENTS_PER_MINUTE: setting('MOENGAGE_EVENTS_PER_MINUTE', '30000'),
+    FLUSH_INTERVAL_MS: setting('FLUSH_INTERVAL_MS', '1000'),
+    DEMO_PAGE: 'on',
+    DEMO_SANDBOX_URL: sandbox?.url,
+    ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH']),
+  },
+  secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken },
+});
+
+console.log(`
+  edgetag is running (Ctrl-C stops everything)
+
+  demo page   ${collector.url}/demo
+  debugger    ${collector.url}/debugger      token: ${debuggerToken === 'demo-debugger-token' ? debuggerToken : '(your DEBUGGER_TOKEN)'}
+  MoEngage    ${sandbox ? `${sandbox.url}/_sandbox/   (local sandbox)` : apiBase}
+`);
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await collector.stop();
+  await sandbox?.close();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+collector.process.on('exit', (code) => void shutdown(code ?? 1));
+
+function passThrough(names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((n) => [n, setting(n)]));
+}

@@ -1,0 +1,72 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { eventually, launchChromium } from './chromium';
+
+const collectorUrl = inject('collectorUrl');
+const sandboxUrl = inject('sandboxUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+interface Recorded {
+  path: string;
+  body: { customer_id?: string; actions?: { action: string }[] } & Record<string, unknown>;
+  response: { status: number };
+}
+
+async function sandboxRequests(): Promise<Recorded[]> {
+  const res = await fetch(`${sandboxUrl}/_sandbox/requests`);
+  const data = (await res.json()) as Recorded[] | { requests: Recorded[] };
+  return Array.isArray(data) ? data : data.requests;
+}
+
+it('the demo page’s Order Completed button makes MoEngage receive the seed payload, field for field', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${collectorUrl}/demo`);
+  await page.click('#identify');
+  await page.click('#order');
+
+  const delivered = await eventually(
+    async () => (await sandboxRequests()).find((r) => r.path.startsWith('/v1/event/') && r.body.actions?.some((a) => a.action === 'Order Completed')),
+    20_000,
+    'Order Completed at the sandbox',
+  );
+  expect(delivered.path).toBe('/v1/event/browser-workspace');
+  expect(delivered.response.status).toBe(200);
+  const body = structuredClone(delivered.body) as { actions: Record<string, unknown>[] };
+  for (const action of body.actions) {
+    expect(Date.parse(action.user_time as string)).toBeGreaterThan(Date.now() - 60_000);
+    expect(typeof action.user_timezone_offset).toBe('number');
+    delete action.user_time;
+    delete action.current_time;
+    delete action.user_timezone_offset;
+  }
+  expect(body).toStrictEqual({
+    type: 'event',
+    customer_id: 'u_8842',
+    user_identifiers: { u_em: 'jane@example.com', u_mb: '+447700900123' },
+    actions: [
+      {
+        action: 'Order Completed',
+        platform: 'web',
+        attributes: { order_id: 'ORD-1001', value: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
+      },
+    ],
+  });
+  await page.close();
+});
+
+it('the demo page embeds the snippet and loads the tag without blocking or errors', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${collectorUrl}/demo`);
+  await page.waitForFunction(() => !Array.isArray((globalThis as unknown as { tag: unknown }).tag));
+  const ids = await page.evaluate(() => (globalThis as unknown as { tag: { user(): { anonymousId: string } } }).tag.user());
+  expect(ids.anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(errors).toEqual([]);
+  await page.close();
+});

@@ -1,0 +1,44 @@
+/**
+ * One MoEngage sandbox (Node) and one collector (`wrangler dev`, workerd) for all browser tests,
+ * on free loopback ports. Tests read their URLs with `inject()`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startCollector } from '../../scripts/collector';
+import { startSandboxServer } from '../sandbox/server';
+
+export const BROWSER_WRITE_KEY = 'browser-write-key';
+export const BROWSER_DEBUGGER_TOKEN = 'browser-debugger-token';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    collectorUrl: string;
+    sandboxUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const sandbox = await startSandboxServer({ port: 0, credentials: { 'browser-workspace': 'browser-data-api-key' } });
+  const state = await mkdtemp(join(tmpdir(), 'edgetag-state-'));
+  const collector = await startCollector({
+    persistTo: state,
+    vars: {
+      MOENGAGE_API_BASE: sandbox.url,
+      MOENGAGE_WORKSPACE_ID: 'browser-workspace',
+      WRITE_KEYS: BROWSER_WRITE_KEY,
+      FLUSH_INTERVAL_MS: '200',
+      DEMO_PAGE: 'on',
+      DEMO_SANDBOX_URL: sandbox.url,
+    },
+    secrets: { MOENGAGE_DATA_API_KEY: 'browser-data-api-key', DEBUGGER_TOKEN: BROWSER_DEBUGGER_TOKEN },
+  });
+  project.provide('collectorUrl', collector.url);
+  project.provide('sandboxUrl', sandbox.url);
+  return async () => {
+    await collector.stop();
+    await sandbox.close();
+    await rm(state, { recursive: true, force: true });
+  };
+}

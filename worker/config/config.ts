@@ -1,0 +1,50 @@
+import type { Env } from '../env';
+import { type Connection, readConnections } from './connections';
+
+/** Default first-party paths: none of the words blocklists match (track, collect, analytics, event, pixel, beacon, tag.js). */
+export const DEFAULT_TAG_PATH = '/s.js';
+export const DEFAULT_INGEST_PATH = '/i';
+
+export interface Config {
+  connections: Connection[];
+  writeKeys: string[];
+  debuggerToken: string | undefined;
+  allowedOrigins: string[] | '*';
+  defaultPhoneCountry: string | undefined;
+  tagPath: string;
+  ingestPath: string;
+  demoPage: boolean;
+}
+
+const cache = new WeakMap<Env, Config>();
+
+/** Parses the settings once per `env` object (workerd reuses it across requests). Throws ConfigError. */
+export function readConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = {
+      connections: readConnections(env),
+      writeKeys: list(env.WRITE_KEYS),
+      debuggerToken: env.DEBUGGER_TOKEN || undefined,
+      allowedOrigins: env.ALLOWED_ORIGINS && env.ALLOWED_ORIGINS.trim() !== '*' ? list(env.ALLOWED_ORIGINS) : '*',
+      defaultPhoneCountry: env.DEFAULT_PHONE_COUNTRY || undefined,
+      tagPath: path(env.TAG_PATH, DEFAULT_TAG_PATH),
+      ingestPath: path(env.INGEST_PATH, DEFAULT_INGEST_PATH),
+      demoPage: env.DEMO_PAGE === 'on',
+    };
+    cache.set(env, config);
+  }
+  return config;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function path(value: string | undefined, fallback: string): string {
+  const p = (value ?? '').trim();
+  return p ? (p.startsWith('/') ? p : `/${p}`) : fallback;
+}

@@ -1,0 +1,29 @@
+import type { ErrorBody, Issue } from '../../shared/message';
+
+/** An error answer as a value: status + machine-readable `error` + human `detail`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly detail: string,
+    readonly issues?: Issue[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(`${status} ${error}: ${detail}`);
+    this.name = 'HttpError';
+  }
+
+  toResponse(extraHeaders?: HeadersInit): Response {
+    const body: ErrorBody = { error: this.error, detail: this.detail, ...(this.issues ? { issues: this.issues } : {}) };
+    const response = Response.json(body, { status: this.status, headers: this.headers });
+    if (extraHeaders) new Headers(extraHeaders).forEach((v, k) => response.headers.set(k, v));
+    return response;
+  }
+}
+
+/** The one place thrown things become JSON answers; unknown errors never leak their message. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof HttpError) return error.toResponse();
+  console.error('unhandled error', error instanceof Error ? `${error.name}: ${error.message}` : typeof error);
+  return new HttpError(500, 'internal_error', 'the collector failed unexpectedly; the request was not stored').toResponse();
+}

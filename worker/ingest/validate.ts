@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import { LIMITS } from '../../shared/limits';
+import { BatchEnvelope, type Issue, Message, type MessageType, MessageTypes } from '../../shared/message';
+import { HttpError } from '../http/HttpError';
+
+export interface Rejected {
+  index: number;
+  messageId?: string;
+  error: string;
+  issues: Issue[];
+  raw: unknown;
+}
+
+export interface Validated {
+  messages: { index: number; message: Message }[];
+  rejected: Rejected[];
+  sentAt?: string;
+  envelope: Omit<BatchEnvelope, 'batch'>;
+}
+
+export function issuesOf(error: z.ZodError, prefix: (string | number)[] = []): Issue[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/**
+ * `/v1/batch` (or the tag's path): the envelope must be valid, then each message is checked alone,
+ * so one bad message is rejected with its reasons while the others are accepted.
+ */
+export function validateBatch(body: unknown): Validated {
+  const envelope = BatchEnvelope.safeParse(body);
+  if (!envelope.success) throw new HttpError(400, 'invalid_batch', 'the body is not a batch', issuesOf(envelope.error));
+  const { batch, ...rest } = envelope.data;
+  if (batch.length === 0) throw new HttpError(400, 'empty_batch', 'the batch has no messages');
+  if (batch.length > LIMITS.maxBatchLength) {
+    throw new HttpError(413, 'batch_too_long', `a batch holds at most ${LIMITS.maxBatchLength} messages, got ${batch.length}`);
+  }
+  return { ...checkMessages(batch, ['batch']), sentAt: rest.sentAt, envelope: rest };
+}
+
+/** `/v1/track` etc.: the body is one message of the route's type. */
+export function validateSingle(body: unknown, type: MessageType): Validated {
+  const raw = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as object), type } : body;
+  const result = checkMessages([raw], []);
+  const rejected = result.rejected[0];
+  if (rejected) throw new HttpError(400, rejected.error, `the ${type} message is invalid`, rejected.issues);
+  return { ...result, sentAt: undefined, envelope: {} };
+}
+
+function checkMessages(batch: unknown[], prefix: (string | number)[]): Omit<Validated, 'sentAt' | 'envelope'> {
+  const messages: Validated['messages'] = [];
+  const rejected: Rejected[] = [];
+  batch.forEach((raw, index) => {
+    const at = prefix.length ? [...prefix, index] : [];
+    const messageId = raw && typeof raw === 'object' ? (raw as { messageId?: unknown }).messageId : undefined;
+    const base = { index, raw, ...(typeof messageId === 'string' ? { messageId } : {}) };
+    const bytes = new TextEncoder().encode(JSON.stringify(raw) ?? '').byteLength;
+    if (bytes > LIMITS.maxMessageBytes) {
+      rejected.push({ ...base, error: 'message_too_large', issues: [{ path: at.join('.') || '(root)', message: `${bytes} bytes; a message may hold at most ${LIMITS.maxMessageBytes}` }] });
+      return;
+    }
+    const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || !(MessageTypes as readonly string[]).includes(type)) {
+      rejected.push({ ...base, error: 'invalid_message', issues: [{ path: [...at, 'type'].join('.'), message: `type must be one of ${MessageTypes.join(', ')}` }] });
+      return;
+    }
+    const parsed = Message.safeParse(raw);
+    if (parsed.success) messages.push({ index, message: parsed.data });
+    else rejected.push({ ...base, error: 'invalid_message', issues: issuesOf(parsed.error, at) });
+  });
+  return { messages, rejected };
+}

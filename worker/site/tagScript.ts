@@ -1,0 +1,26 @@
+import type { Config } from '../config/config';
+import { TAG_SOURCE, TAG_VERSION } from './tagBundle.generated';
+
+/** Placeholder the build leaves in the tag for the ingest path, so the path is set per deployment. */
+const INGEST_PLACEHOLDER = '__EDGETAG_INGEST_PATH__';
+
+const cache = new WeakMap<Config, string>();
+
+/** The tag, served first-party from TAG_PATH, posting to this collector's INGEST_PATH. */
+export function tagScript(request: Request, config: Config): Response {
+  let source = cache.get(config);
+  if (source === undefined) {
+    source = TAG_SOURCE.split(INGEST_PLACEHOLDER).join(config.ingestPath);
+    cache.set(config, source);
+  }
+  const etag = `"${TAG_VERSION}-${config.ingestPath.length}"`;
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag } });
+  return new Response(source, {
+    headers: {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=300, stale-while-revalidate=86400',
+      'access-control-allow-origin': '*',
+      etag,
+    },
+  });
+}
