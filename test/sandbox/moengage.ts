@@ -6,6 +6,13 @@
  *   faults → route → method → authenticate → limitSize → parseJson → validate → rateLimit → accept
  * Each stage either passes or throws a `MoEngageError`, which becomes the MoEngage failure envelope in
  * one place. Every API request is recorded with the answer it got.
+ *
+ * Fidelity: the endpoints, Basic auth, size limits, required fields, the moe_ prefix, the merge
+ * body and its success shape follow MoEngage's documentation. The envelopes follow MoEngage's
+ * `status`/`error{type,message,request_id}` shape, but the public docs do not list every error
+ * `type` string, so the types other than MissingAttributeError are the sandbox's own names; client
+ * code should classify by HTTP status, not by `type`. The sandbox is deliberately stricter than
+ * MoEngage where MoEngage silently drops data (bulk elements, moe_ names, placeholder ids).
  */
 import { authenticate, parseBasicAuth, type Credentials } from './auth';
 import { FaultBook, faultSpecProblem, type Fault, type FaultSpec } from './faults';
@@ -168,7 +175,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
   }
 
   /** The MoEngage pipeline proper; returns the answer plus what it cost when accepted. */
-  function process(request: Request, url: URL, route: Route | null, text: string, bytes: number, requestId: string): { answer: Answer; accepted?: Cost } {
+  function runPipeline(request: Request, url: URL, route: Route | null, text: string, bytes: number, requestId: string): { answer: Answer; accepted?: Cost } {
     try {
       if (!route) throw new MoEngageError(404, 'NotFoundError', `No Data API endpoint at ${request.method} ${url.pathname}.`);
       if (request.method !== 'POST') {
@@ -227,7 +234,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
     if (injected.status) {
       result = { answer: faultAnswer(injected.status, workspace, route ? PRIMARY_BUCKET[route.kind] : 'events', requestId) };
     } else {
-      result = process(request, url, route, text, raw.byteLength, requestId);
+      result = runPipeline(request, url, route, text, raw.byteLength, requestId);
     }
 
     recorder.add({

@@ -2,7 +2,7 @@
  * MoEngage's Data API answers in two envelopes:
  *   success: {"status":"success","message":"…","request_id":"…"}
  *   failure: {"status":"fail","error":{"type":"…","message":"…","request_id":"…"}}
- * Every rejection in the sandbox is a `MoEngageError` value; it becomes JSON only in `failure()`,
+ * Every rejection in the sandbox is a `MoEngageError` value; it becomes the failure envelope only in `failureBody()`,
  * so the pipeline stages can stay plain functions that throw or return.
  */
 
@@ -14,8 +14,7 @@ export type ErrorType =
   | 'InvalidAttributeError'
   | 'RateLimitExceededError'
   | 'NotFoundError'
-  | 'MethodNotAllowedError'
-  | 'InjectedFaultError';
+  | 'MethodNotAllowedError';
 
 export interface SuccessBody {
   status: 'success';
@@ -47,15 +46,4 @@ export function successBody(requestId: string): SuccessBody {
 
 export function failureBody(type: string, message: string, requestId: string): FailureBody {
   return { status: 'fail', error: { type, message, request_id: requestId } };
-}
-
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
-
-export function failure(error: MoEngageError, requestId: string): Response {
-  return jsonResponse(error.status, failureBody(error.type, error.message, requestId), error.headers);
 }
