@@ -89,7 +89,7 @@ export class DeliveryQueue extends DurableObject<Env> {
           outcome.status === 'dropped' ? outcome.reason : null,
           outcome.status === 'dropped' ? outcome.detail : null,
           JSON.stringify(r.raw),
-          outcome.status === 'queued' ? JSON.stringify(outcome.items) : null,
+          outcome.status === 'dropped' ? null : JSON.stringify(outcome.items),
           outcome.omissions.length ? JSON.stringify(outcome.omissions) : null,
           outcome.status === 'queued' ? now : null,
           now,

@@ -5,7 +5,11 @@ import type { DeliveryItem } from '../moengage/payloads';
 /** Lifecycle states an event can be in; the debugger shows them. */
 export type EventStatus = 'dropped' | 'held' | 'queued' | 'retrying' | 'delivered' | 'dead' | 'paused';
 
-/** What the ingest Worker hands the DeliveryQueue for one message: the raw message and its mapping. */
+/**
+ * What the ingest Worker hands a connection's DeliveryQueue for one message: the raw message and
+ * what the blueprint made of it. This is the contract between mapping (pure, in the Worker) and
+ * delivery (the Durable Object).
+ */
 export interface IngestRecord {
   messageId: string;
   /** Message type, or what an invalid message claimed to be. */
@@ -18,7 +22,14 @@ export interface IngestRecord {
   /** The message as received (after enrichment), or the invalid input as sent. */
   raw: Message | unknown;
   outcome:
+    /** Ready to deliver. */
     | { status: 'queued'; items: DeliveryItem[]; omissions: Omission[] }
+    /**
+     * ANONYMOUS=hold: an anonymous visitor's event, mapped with `customer_id` left empty. The queue
+     * keeps it until a message links `anonymousId` to a `userId` (then it is released with that
+     * customer_id) or until `holdUntil` passes (then it ends `dropped`, reason `anonymous_not_identified`).
+     */
+    | { status: 'held'; items: DeliveryItem[]; holdUntil: number; omissions: Omission[] }
     | { status: 'dropped'; reason: string; detail: string; omissions: Omission[] };
 }
 
