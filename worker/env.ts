@@ -16,6 +16,17 @@ export interface Env {
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;
   FLUSH_INTERVAL_MS?: string;
+  // Delivery (config/delivery.ts; also per MOENGAGE_CONNECTIONS entry).
+  DELIVERY_MODE?: string;
+  BATCH_CADENCE_MINUTES?: string;
+  DELIVERY_PACKING?: string;
+  MAX_ATTEMPTS?: string;
+  MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE?: string;
+  MOENGAGE_MERGES_PER_MINUTE?: string;
+  MOENGAGE_REQUESTS_PER_MINUTE?: string;
+  MAX_BACKLOG_EVENTS?: string;
+  MAX_EVENT_AGE_HOURS?: string;
+  EVENT_LOG_RETENTION_DAYS?: string;
   // …or several, as JSON (see config/connections.ts).
   MOENGAGE_CONNECTIONS?: string;
 

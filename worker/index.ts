@@ -3,6 +3,7 @@ import { MessageTypes, type MessageType } from '../shared/message';
 import { type Config, readConfig } from './config/config';
 import { ConfigError } from './config/ConfigError';
 import { debuggerRoutes } from './debugger/routes';
+import { healthz } from './delivery/health';
 import type { Env } from './env';
 import { corsHeaders, preflight } from './http/cors';
 import { errorResponse, HttpError } from './http/HttpError';
@@ -38,7 +39,7 @@ function buildRouter(config: Config) {
     }))
     .post(config.ingestPath, withCors((req, env, cfg) => ingest(req, env, cfg, { kind: 'batch' })))
     .get(config.tagPath, (req) => tagScript(req, config))
-    .get('/healthz', () => Response.json({ ok: true, connections: config.connections.map((c) => c.id) }));
+    .get('/healthz', async (_req, env) => Response.json(await healthz(env, config)));
   if (config.demoPage) {
     router.get('/', (req) => Response.redirect(new URL('/demo', req.url).href, 302));
     router.get('/demo', (req, env) => demoPage(req, config, env.DEMO_SANDBOX_URL as string | undefined));

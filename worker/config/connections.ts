@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { ConfigError } from './ConfigError';
+import { DeliveryEntryFields, DeliverySettingsSchema, deliveryFromEnv } from './delivery';
 
 /** MoEngage data centers; the number is the cluster in the dashboard URL (dashboard-01 → 01). */
 export const DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
@@ -19,6 +20,8 @@ export const ConnectionSchema = z.object({
   blueprint: z.string().min(1),
   eventsPerMinute: positiveInt,
   flushIntervalMs: positiveInt,
+  /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
+  delivery: DeliverySettingsSchema,
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
@@ -32,6 +35,7 @@ const ConnectionEntry = z.object({
   blueprint: z.string().optional(),
   eventsPerMinute: z.union([z.number(), z.string()]).optional(),
   flushIntervalMs: z.union([z.number(), z.string()]).optional(),
+  ...DeliveryEntryFields,
 });
 
 const DEFAULTS = { dataCenter: '01', blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
@@ -62,6 +66,7 @@ function fromFlatSettings(env: Env): Record<string, unknown> {
     blueprint: env.BLUEPRINT || DEFAULTS.blueprint,
     eventsPerMinute: env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute,
     flushIntervalMs: env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs,
+    delivery: deliveryFromEnv(env),
   };
 }
 
@@ -85,5 +90,6 @@ function fromJson(env: Env): Record<string, unknown>[] {
     blueprint: entry.blueprint ?? (env.BLUEPRINT || DEFAULTS.blueprint),
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),
     flushIntervalMs: entry.flushIntervalMs ?? (env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs),
+    delivery: deliveryFromEnv(env, entry),
   }));
 }

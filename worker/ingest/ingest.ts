@@ -5,6 +5,7 @@ import { mapMessage } from '../blueprints/map';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import type { IngestRecord } from '../delivery/record';
+import { HttpError } from '../http/HttpError';
 import { authenticate } from './authenticate';
 import { enrich } from './enrich';
 import { parseJson } from './parseJson';
@@ -31,6 +32,7 @@ export async function ingest(
   const visitorCountry = (request as { cf?: { country?: string } }).cf?.country;
 
   const duplicateIds = new Set<string>();
+  const refusals: string[] = [];
   await Promise.all(
     config.connections.map(async (connection) => {
       const blueprint = blueprintNamed(connection.blueprint);
@@ -40,10 +42,14 @@ export async function ingest(
       // Invalid messages are answered in `rejected` and also logged, so the debugger shows every drop.
       for (const r of validated.rejected) records.push(rejectedRecord(r, receivedAt));
       const stub = env.DELIVERY_QUEUE.getByName(connection.id);
-      const { duplicates } = await stub.enqueue(connection.id, records);
+      const { duplicates, refused } = await stub.enqueue(connection.id, records);
+      if (refused) refusals.push(`${connection.id}: ${refused.detail}`);
       for (const id of duplicates) duplicateIds.add(id);
     }),
   );
+  // Never accept-then-drop: a full backlog refuses the batch so the client keeps it and retries
+  // (connections that stored it deduplicate the retry by messageId). docs/delivery.md "Backlog bounds".
+  if (refusals.length) throw new HttpError(503, 'backlog_full', refusals.join('; '), undefined, { 'retry-after': '60' });
 
   const duplicates = messages.filter((m) => duplicateIds.has(m.messageId as string)).length;
   return {

@@ -82,3 +82,13 @@ export function eventPayload(items: readonly EventItem[]): EventPayload {
 export function customerPayload(item: CustomerItem): CustomerPayload {
   return { type: 'customer', customer_id: item.customer_id, attributes: item.attributes };
 }
+
+/** Several elements as one bulk body (`POST /v1/transition/{ws}`, ≤ 100 KB). */
+export function transitionPayload(elements: (EventPayload | CustomerPayload)[]): TransitionPayload {
+  return { type: 'transition', elements };
+}
+
+/** Merge pairs as one Merge User body (`POST /v1/customer/merge`). */
+export function mergePayload(items: readonly MergeItem[]): MergePayload {
+  return { merge_data: items.map((m) => ({ merged_user: m.merged_user, retained_user: m.retained_user })) };
+}
