@@ -199,9 +199,9 @@ export class DeliveryQueue extends DurableObject<Env> {
     while (!stopped && this.sentThisFlush < MAX_REQUESTS_PER_FLUSH) {
       now = Date.now();
       const budget = available(this.limiter(connection, now), limits, now);
-      const room = budget.events + budget.customers + budget.merges;
-      if (room <= 0 || budget.requests <= 0) break;
-      const due = this.store.due(now, Math.min(room, MAX_ITEMS_PER_PASS));
+      if (budget.requests <= 0) break;
+      const cap = (n: number) => Math.min(n, MAX_ITEMS_PER_PASS);
+      const due = this.store.due(now, { event: cap(budget.events), customer: cap(budget.customers), merge: cap(budget.merges) });
       if (!due.length) break;
       const packed = pack(due, {
         packing: connection.delivery.packing,
@@ -269,12 +269,14 @@ export class DeliveryQueue extends DurableObject<Env> {
         return 'stop';
       }
       case 'retry': {
+        // One jitter draw per failed request: its events stay together for the next attempt.
+        const random = Math.random();
         const gate = this.store.getMeta<OutageGate>('outage');
         const failures = (gate?.failures ?? 0) + 1;
-        this.store.setMeta('outage', { failures, until: now + backoffMs(failures, Math.random()) } satisfies OutageGate);
+        this.store.setMeta('outage', { failures, until: now + backoffMs(failures, random) } satisfies OutageGate);
         this.store.finishAttempt(attemptId, exchange);
         this.store.failed(request.keys, now, { reason: verdict.reason, detail: verdict.detail }, (n) =>
-          afterFailure(n, connection.delivery.maxAttempts, now, Math.random()),
+          afterFailure(n, connection.delivery.maxAttempts, now, random),
         );
         return 'stop';
       }
@@ -309,23 +311,25 @@ export class DeliveryQueue extends DurableObject<Env> {
   /** Next alarm: when something is due and the limiter, outage gate or pause allow sending it. */
   private async scheduleNext(connection: Connection, progressed: boolean): Promise<void> {
     const now = Date.now();
-    const nextDue = this.store.nextDueAt();
-    if (nextDue === null) {
+    const nextDue = Object.entries(this.store.nextDue());
+    if (!nextDue.length) {
       if (this.store.waitingCount === 0) await this.ctx.storage.deleteAlarm();
       else await this.ctx.storage.setAlarm(now + LEASE_MS); // all in flight elsewhere: check back
       return;
     }
-    const gate = this.store.getMeta<OutageGate>('outage');
-    let at = Math.max(nextDue, gate?.until ?? 0);
-    const head = this.store.due(Math.max(at, now), 1)[0];
-    if (head) {
-      const limits = limitsOf(connection);
-      const unit = head.item.kind === 'event' ? 'events' : head.item.kind === 'customer' ? 'customers' : 'merges';
-      // Wait for about a second's worth of budget rather than waking for every token.
-      const want: Partial<Amounts> = { [unit]: Math.min(this.store.waitingCount, Math.ceil(limits[unit] / 60)) };
-      if (limits.requests !== undefined) want.requests = 1;
-      at = Math.max(at, nextAvailableAt(this.limiter(connection, now), limits, want, now));
-    }
+    const gate = this.store.getMeta<OutageGate>('outage')?.until ?? 0;
+    const limits = limitsOf(connection);
+    const limiter = this.limiter(connection, now);
+    // The earliest kind that is both due and within its budget; waiting for about a second's worth
+    // of budget rather than waking up for every token.
+    const at = Math.min(
+      ...nextDue.map(([kind, due]) => {
+        const unit = UNIT_OF[kind as keyof typeof UNIT_OF];
+        const want: Partial<Amounts> = { [unit]: Math.min(this.store.waitingCount, Math.ceil(limits[unit] / 60)) };
+        if (limits.requests !== undefined) want.requests = 1;
+        return Math.max(due, gate, nextAvailableAt(limiter, limits, want, now));
+      }),
+    );
     // Without progress, never spin: the earliest retry is a quarter second away.
     await this.ctx.storage.setAlarm(Math.max(at, progressed ? now : now + 250));
   }
@@ -382,6 +386,8 @@ export class DeliveryQueue extends DurableObject<Env> {
     return id === undefined ? undefined : readConfig(this.env).connections.find((c) => c.id === id);
   }
 }
+
+const UNIT_OF = { event: 'events', customer: 'customers', merge: 'merges' } as const;
 
 function limitsOf(connection: Connection): Limits {
   return {

@@ -116,7 +116,8 @@ export function nextAvailableAt(state: LimiterState, limits: Limits, want: Parti
   const s = advance(state, limits, now);
   let at = Math.max(now, s.blockedUntil);
   for (const unit of UNITS) {
-    const n = Math.min(want[unit] ?? 0, limitOf(limits, unit));
+    // Never wait for more than the bucket can hold.
+    const n = Math.min(want[unit] ?? 0, Math.floor(capacityOf(limits, unit)));
     if (n <= 0) continue;
     const missing = n - s.tokens[unit];
     if (missing > 0) at = Math.max(at, now + Math.ceil(missing / ratePerMs(limits, unit)));
@@ -126,7 +127,7 @@ export function nextAvailableAt(state: LimiterState, limits: Limits, want: Parti
     for (const entry of s.recent) {
       if (over <= 0) break;
       over -= entry[i] as number;
-      at = Math.max(at, entry[0] + WINDOW_MS + 1);
+      at = Math.max(at, entry[0] + WINDOW_MS);
     }
     for (const cap of s.server) if (cap.unit === unit && cap.remaining < n) at = Math.max(at, cap.until);
   }

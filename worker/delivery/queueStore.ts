@@ -50,6 +50,7 @@ CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
   item TEXT NOT NULL,
   state TEXT NOT NULL,
   failures INTEGER NOT NULL DEFAULT 0,
@@ -59,7 +60,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   reason TEXT,
   detail TEXT
 );
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, kind, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_by_age ON outbox (state, queued_at);
 CREATE INDEX IF NOT EXISTS outbox_by_message ON outbox (message_id);
 CREATE INDEX IF NOT EXISTS outbox_in_flight ON outbox (in_flight) WHERE in_flight IS NOT NULL;
 `;
@@ -141,8 +143,9 @@ export class QueueStore {
       for (const row of rows) {
         for (const item of JSON.parse(row.items) as DeliveryItem[]) {
           this.sql.exec(
-            `INSERT INTO outbox (message_id, item, state, queued_at, next_attempt_at) VALUES (?, ?, 'ready', ?, ?)`,
+            `INSERT INTO outbox (message_id, kind, item, state, queued_at, next_attempt_at) VALUES (?, ?, ?, 'ready', ?, ?)`,
             row.message_id,
+            item.kind,
             JSON.stringify(item),
             row.received_at,
             row.received_at,
@@ -239,8 +242,9 @@ export class QueueStore {
   private addItems(messageId: string, items: readonly DeliveryItem[], now: number, dueAt: number): number {
     for (const item of items) {
       this.sql.exec(
-        `INSERT INTO outbox (message_id, item, state, queued_at, next_attempt_at) VALUES (?, ?, 'ready', ?, ?)`,
+        `INSERT INTO outbox (message_id, kind, item, state, queued_at, next_attempt_at) VALUES (?, ?, ?, 'ready', ?, ?)`,
         messageId,
+        item.kind,
         JSON.stringify(item),
         now,
         dueAt,
@@ -273,24 +277,42 @@ export class QueueStore {
     return done;
   }
 
-  /** Ready items due at `now` and not in flight, oldest due first. */
-  due(now: number, limit: number): Pending[] {
-    return this.sql
-      .exec<{ id: number; item: string }>(
-        `SELECT id, item FROM outbox WHERE state = 'ready' AND next_attempt_at <= ? AND in_flight IS NULL
-         ORDER BY next_attempt_at, id LIMIT ?`,
-        now,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ key: row.id, item: JSON.parse(row.item) as DeliveryItem }));
+  /**
+   * Ready items due at `now` and not in flight, oldest due first, at most `limits[kind]` of each
+   * kind: each kind has its own rate budget, so a backlog of one never holds the others back.
+   */
+  due(now: number, limits: Partial<Record<DeliveryItem['kind'], number>>): Pending[] {
+    const out: Pending[] = [];
+    for (const [kind, limit] of Object.entries(limits)) {
+      if (!limit || limit <= 0) continue;
+      for (const row of this.sql
+        .exec<{ id: number; item: string }>(
+          `SELECT id, item FROM outbox WHERE state = 'ready' AND kind = ? AND next_attempt_at <= ? AND in_flight IS NULL
+           ORDER BY next_attempt_at, id LIMIT ?`,
+          kind,
+          now,
+          limit,
+        )
+        .toArray()) {
+        out.push({ key: row.id, item: JSON.parse(row.item) as DeliveryItem });
+      }
+    }
+    return out;
   }
 
-  /** Earliest time a ready item not in flight becomes due (null when none waits). */
-  nextDueAt(): number | null {
-    return this.sql
-      .exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM outbox WHERE state = 'ready' AND in_flight IS NULL")
-      .one().at;
+  /** Per kind, the earliest time a ready item not in flight becomes due (absent when none waits). */
+  nextDue(): Partial<Record<DeliveryItem['kind'], number>> {
+    const out: Partial<Record<DeliveryItem['kind'], number>> = {};
+    for (const kind of ['event', 'customer', 'merge'] as const) {
+      const row = this.sql
+        .exec<{ at: number }>(
+          `SELECT next_attempt_at AS at FROM outbox WHERE state = 'ready' AND kind = ? AND in_flight IS NULL ORDER BY next_attempt_at LIMIT 1`,
+          kind,
+        )
+        .toArray()[0];
+      if (row) out[kind] = row.at;
+    }
+    return out;
   }
 
   /**
