@@ -6,6 +6,20 @@
 import { startSandboxServer } from '../test/sandbox/server';
 import { startCollector } from './collector';
 
+/** Delivery settings (worker/config/delivery.ts), passed on when set. */
+const DELIVERY_SETTINGS = [
+  'DELIVERY_MODE',
+  'BATCH_CADENCE_MINUTES',
+  'DELIVERY_PACKING',
+  'MAX_ATTEMPTS',
+  'MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE',
+  'MOENGAGE_MERGES_PER_MINUTE',
+  'MOENGAGE_REQUESTS_PER_MINUTE',
+  'MAX_BACKLOG_EVENTS',
+  'MAX_EVENT_AGE_HOURS',
+  'EVENT_LOG_RETENTION_DAYS',
+];
+
 const env = process.env;
 const setting = (name: string, fallback?: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : fallback);
 
@@ -36,6 +50,7 @@ const collector = await startCollector({
     DEMO_PAGE: 'on',
     DEMO_SANDBOX_URL: sandbox?.url,
     ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH']),
+    ...passThrough(DELIVERY_SETTINGS),
   },
   secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken },
 });
