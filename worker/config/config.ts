@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import { type Connection, readConnections } from './connections';
+import { readSegmentsConfig, type SegmentsConfig } from './segments';
 
 /** Default first-party paths: none of the words blocklists match (track, collect, analytics, event, pixel, beacon, tag.js). */
 export const DEFAULT_TAG_PATH = '/s.js';
@@ -14,6 +15,7 @@ export interface Config {
   tagPath: string;
   ingestPath: string;
   demoPage: boolean;
+  segments: SegmentsConfig;
 }
 
 const cache = new WeakMap<Env, Config>();
@@ -31,6 +33,7 @@ export function readConfig(env: Env): Config {
       tagPath: path(env.TAG_PATH, DEFAULT_TAG_PATH),
       ingestPath: path(env.INGEST_PATH, DEFAULT_INGEST_PATH),
       demoPage: env.DEMO_PAGE === 'on',
+      segments: readSegmentsConfig(env),
     };
     cache.set(env, config);
   }
