@@ -32,7 +32,7 @@ export function createSegments(endpoint: string, ids: () => SegmentIds) {
     if (last && last.key === key && Date.now() - last.at < REUSE_MS) return last.list;
     const url = `${endpoint}${endpoint.includes('?') ? '&' : '?'}user_id=${encodeURIComponent(userId)}&user_hash=${encodeURIComponent(userHash)}`;
     const entry = { key, at: Date.now(), list: Promise.resolve<Segment[]>([]) };
-    entry.list = fetch(url, { credentials: 'omit' })
+    entry.list = fetch(url)
       .then((r) => (r.ok ? (r.json() as Promise<{ segments?: Segment[] }>) : Promise.reject(r.status)))
       .then((body) => body.segments ?? [])
       .catch(() => {
