@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS syncs (
   members INTEGER NOT NULL DEFAULT 0,
   last_execution_id TEXT,
   last_page_at INTEGER,
-  resync_armed INTEGER NOT NULL DEFAULT 0,
+  resync_armed_at INTEGER,
   created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS executions (
@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS errors (
 /** History kept for the debugger; older executions and errors are pruned. */
 const KEEP_EXECUTIONS = 500;
 const KEEP_ERRORS = 500;
+/**
+ * An armed resync is consumed by the next new execution; it expires so that one armed but never
+ * followed by "Resync All Users" cannot turn a later periodic difference into a wipe.
+ */
+export const RESYNC_ARM_TTL_MS = 60 * 60 * 1000;
 
 /** Why an execution replaces the segment's members (null: it is a difference). docs/segments.md "Resync". */
 export type ResyncReason = 'first_execution' | 'marker' | 'armed' | null;
@@ -96,8 +101,9 @@ export interface SegmentView {
   lastExecutionId: string | null;
   lastPageAt: number | null;
   createdAt: number;
-  /** The next new execution of this sync will be treated as a resync. */
+  /** The next new execution of this sync (until `resyncArmedUntil`) will be treated as a resync. */
   resyncArmed: boolean;
+  resyncArmedUntil: number | null;
 }
 
 export interface ExecutionView {
@@ -161,7 +167,8 @@ export class SegmentSyncJournal extends DurableObject<Env> {
   begin(head: PageHead): { resync: ResyncReason } {
     const now = Date.now();
     return this.ctx.storage.transactionSync(() => {
-      const sync = this.sql.exec<{ resync_armed: number }>('SELECT resync_armed FROM syncs WHERE sync_id = ?', head.syncId).toArray()[0];
+      const sync = this.sql.exec<{ resync_armed_at: number | null }>('SELECT resync_armed_at FROM syncs WHERE sync_id = ?', head.syncId).toArray()[0];
+      const armed = sync?.resync_armed_at != null && now - sync.resync_armed_at < RESYNC_ARM_TTL_MS;
       this.sql.exec(
         `INSERT INTO syncs (sync_id, name, integration_id, last_execution_id, last_page_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (sync_id) DO UPDATE SET name = excluded.name, integration_id = coalesce(excluded.integration_id, integration_id),
@@ -182,8 +189,8 @@ export class SegmentSyncJournal extends DurableObject<Env> {
         this.sql.exec('UPDATE executions SET updated_at = ?, total_pages = max(total_pages, ?) WHERE sync_id = ? AND execution_id = ?', now, head.totalPages, head.syncId, head.executionId);
       } else {
         // The seed: the first sync of a segment sends all its users; later periodic syncs send differences.
-        resync = head.marker ? 'marker' : sync?.resync_armed ? 'armed' : sync ? null : 'first_execution';
-        if (resync === 'armed') this.sql.exec('UPDATE syncs SET resync_armed = 0 WHERE sync_id = ?', head.syncId);
+        resync = head.marker ? 'marker' : armed ? 'armed' : sync ? null : 'first_execution';
+        if (sync?.resync_armed_at != null) this.sql.exec('UPDATE syncs SET resync_armed_at = NULL WHERE sync_id = ?', head.syncId);
         this.sql.exec(
           'INSERT INTO executions (sync_id, execution_id, resync, total_pages, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
           head.syncId,
@@ -246,9 +253,10 @@ export class SegmentSyncJournal extends DurableObject<Env> {
   }
 
   /** Marks the next new execution of a known sync as a resync ("Resync All Users" pressed in MoEngage). */
-  arm(syncId: string): boolean {
-    this.sql.exec('UPDATE syncs SET resync_armed = 1 WHERE sync_id = ?', syncId);
-    return this.changes() > 0;
+  arm(syncId: string): { armedUntil: number } | null {
+    const now = Date.now();
+    this.sql.exec('UPDATE syncs SET resync_armed_at = ? WHERE sync_id = ?', now, syncId);
+    return this.changes() > 0 ? { armedUntil: now + RESYNC_ARM_TTL_MS } : null;
   }
 
   forget(syncId: string): boolean {
@@ -262,8 +270,9 @@ export class SegmentSyncJournal extends DurableObject<Env> {
   }
 
   overview(limit: number): JournalView {
+    const now = Date.now();
     const segments = this.sql
-      .exec<{ sync_id: string; name: string; integration_id: string | null; members: number; last_execution_id: string | null; last_page_at: number | null; resync_armed: number; created_at: number }>(
+      .exec<{ sync_id: string; name: string; integration_id: string | null; members: number; last_execution_id: string | null; last_page_at: number | null; resync_armed_at: number | null; created_at: number }>(
         'SELECT * FROM syncs ORDER BY last_page_at DESC',
       )
       .toArray()
@@ -275,7 +284,7 @@ export class SegmentSyncJournal extends DurableObject<Env> {
         lastExecutionId: r.last_execution_id,
         lastPageAt: r.last_page_at,
         createdAt: r.created_at,
-        resyncArmed: r.resync_armed === 1,
+        ...armedView(r.resync_armed_at, now),
       }));
     const errors = this.sql
       .exec<{ at: number; status: number; error: string; detail: string; sync_id: string | null; execution_id: string | null; page: number | null }>(
@@ -388,4 +397,9 @@ export class SegmentSyncJournal extends DurableObject<Env> {
   private changes(): number {
     return this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;
   }
+}
+
+function armedView(armedAt: number | null, now: number): Pick<SegmentView, 'resyncArmed' | 'resyncArmedUntil'> {
+  const until = armedAt == null ? null : armedAt + RESYNC_ARM_TTL_MS;
+  return until != null && until > now ? { resyncArmed: true, resyncArmedUntil: until } : { resyncArmed: false, resyncArmedUntil: null };
 }

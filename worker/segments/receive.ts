@@ -67,6 +67,8 @@ export async function receiveSegmentSync(request: Request, env: Env, config: Con
   }
 
   const { resync } = await journal.begin(head);
+  // A first execution is a full sync of a segment no shard holds yet: there is nothing to drop.
+  const drop = resync !== null && resync !== 'first_execution';
   const adds = partition(page.add);
   const removes = partition(page.remove);
   const calls: Promise<ShardResult>[] = [];
@@ -74,14 +76,14 @@ export async function receiveSegmentSync(request: Request, env: Env, config: Con
     const add = adds[shard]!;
     const remove = removes[shard]!;
     // A resync must reach every shard, even one without users in this page, to drop its members.
-    if (!resync && !add.length && !remove.length) continue;
+    if (!drop && !add.length && !remove.length) continue;
     calls.push(
       env.SEGMENT_STORE.getByName(shardName(shard)).apply({
         syncId: page.syncId,
         syncName: page.syncName,
         executionId: page.executionId,
         page: page.page,
-        resync: resync !== null,
+        resync: drop,
         add,
         remove,
       }),

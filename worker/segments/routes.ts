@@ -36,8 +36,9 @@ export function segmentRoutes(router: Router, config: Config): void {
     .post('/debugger/api/segments/:syncId/resync', async (req, env) => {
       await debug(req);
       const syncId = req.params.syncId as string;
-      if (!(await journalOf(env).arm(syncId))) throw new HttpError(404, 'sync_not_found', `no segment sync ${syncId} has been received`);
-      return Response.json({ ok: true, syncId, resyncArmed: true });
+      const armed = await journalOf(env).arm(syncId);
+      if (!armed) throw new HttpError(404, 'sync_not_found', `no segment sync ${syncId} has been received`);
+      return Response.json({ ok: true, syncId, resyncArmedUntil: new Date(armed.armedUntil).toISOString() });
     })
     .delete('/debugger/api/segments/:syncId', async (req, env) => {
       await debug(req);

@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSegments } from '../../../tag/src/segments';
 import { debuggerGet, hashOf, readSegments, send, syncPage } from '../support/segments';
 
+// Each test starts Durable Objects afresh (after reset()); on a shared 2-core machine that takes seconds.
+vi.setConfig({ testTimeout: 30_000 });
+
 afterEach(async () => {
   vi.restoreAllMocks();
   await reset();

@@ -1,7 +1,11 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { reset, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basic } from '../support/ingest';
 import { debuggerGet, journal, membership, postSync, SYNC_PASSWORD, SYNC_USER, syncBody, syncPage } from '../support/segments';
+
+// Each test starts Durable Objects afresh (after reset()); on a shared 2-core machine that takes seconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 afterEach(() => reset());
 
@@ -242,6 +246,18 @@ describe('Resync All Users', () => {
     expect(await syncPage({ execution: 'diff-3', add: ['x'] })).toMatchObject({ resync: null, dropped: 0 });
     expect(await membership('keep')).toEqual(['VIP customers']);
     expect(await membership('stale-2')).toEqual([]);
+  });
+
+  it('lets an armed resync expire after an hour, so a forgotten arm cannot wipe a later difference', async () => {
+    await seed();
+    const armed = (await (await debuggerGet('/debugger/api/segments/sync-vip/resync', { method: 'POST' })).json()) as { resyncArmedUntil: string };
+    expect(Date.parse(armed.resyncArmedUntil) - Date.now()).toBeGreaterThan(59 * 60 * 1000);
+    await runInDurableObject(env.SEGMENT_SYNC_JOURNAL.getByName('journal'), (_instance, state) => {
+      state.storage.sql.exec('UPDATE syncs SET resync_armed_at = resync_armed_at - ?', 61 * 60 * 1000);
+    });
+    expect((await journal()).segments.find((s: { syncId: string }) => s.syncId === 'sync-vip')).toMatchObject({ resyncArmed: false, resyncArmedUntil: null });
+    expect(await syncPage({ execution: 'diff-2', add: ['x'] })).toMatchObject({ resync: null, dropped: 0 });
+    expect(await membership('stale-2')).toEqual(['VIP customers']);
   });
 
   it('answers 404 when arming a sync never received', async () => {
