@@ -154,7 +154,13 @@ function previewCommand(io: CliIo, positional: string[], rawFlags: Record<string
   const [ref, messageFile] = positional;
   if (!ref) throw new UsageError('preview needs a blueprint (preset name, custom name or .json file)');
   const flags = Flags.safeParse(rawFlags);
-  if (!flags.success) throw new UsageError(flags.error.issues.map((i) => `--${i.path.join('.') || i.message}: ${i.message}`).join('\n'));
+  if (!flags.success) {
+    throw new UsageError(
+      flags.error.issues
+        .map((i) => (i.code === 'unrecognized_keys' ? `unknown option ${i.keys.map((k) => `--${k}`).join(', ')}` : `--${i.path.join('.')}: ${i.message}`))
+        .join('\n'),
+    );
+  }
   const f = flags.data;
   const blueprint = resolveBlueprint(io, ref);
   const options: PreviewOptions = {

@@ -67,7 +67,7 @@ function extend(base: Blueprint, own: Blueprint): Blueprint {
  * Blueprint definitions as found in a setting or file: JSON text or parsed JSON, one blueprint
  * object or an array of them. `origin` names the source in errors (e.g. `BLUEPRINTS`).
  */
-export function blueprintSources(value: unknown, origin: string): unknown[] {
+export function blueprintSources(value: unknown, origin: string): { items: unknown[]; list: boolean } {
   let data = value;
   if (typeof value === 'string') {
     try {
@@ -76,8 +76,8 @@ export function blueprintSources(value: unknown, origin: string): unknown[] {
       throw new BlueprintError([`${origin}: not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
     }
   }
-  if (Array.isArray(data)) return data;
-  if (data && typeof data === 'object') return [data];
+  if (Array.isArray(data)) return { items: data, list: true };
+  if (data && typeof data === 'object') return { items: [data], list: false };
   throw new BlueprintError([`${origin}: expected a blueprint object or an array of them, got ${data === null ? 'null' : typeof data}`]);
 }
 
@@ -90,8 +90,9 @@ export function resolveBlueprints(sources: readonly { origin: string; value: unk
   const own = new Map<string, { blueprint: Blueprint; where: string }>();
   for (const source of sources) {
     let items: unknown[];
+    let list: boolean;
     try {
-      items = blueprintSources(source.value, source.origin);
+      ({ items, list } = blueprintSources(source.value, source.origin));
     } catch (error) {
       if (error instanceof BlueprintError) problems.push(...error.problems);
       else throw error;
@@ -99,7 +100,7 @@ export function resolveBlueprints(sources: readonly { origin: string; value: unk
     }
     items.forEach((item, i) => {
       const named = item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string' ? `("${(item as { name: string }).name}")` : '';
-      const where = `${source.origin}${items.length > 1 || Array.isArray(source.value) ? `[${i}]` : ''}${named ? ` ${named}` : ''}`;
+      const where = `${source.origin}${list ? `[${i}]` : ''}${named ? ` ${named}` : ''}`;
       const parsed = Blueprint.safeParse(item);
       if (!parsed.success) {
         problems.push(...issues(parsed.error, where));
@@ -114,8 +115,10 @@ export function resolveBlueprints(sources: readonly { origin: string; value: unk
 
   const resolved: Record<string, Blueprint> = { ...PRESETS };
   const resolving = new Set<string>();
+  const failed = new Set<string>();
   const resolve = (name: string): Blueprint | undefined => {
     if (resolved[name]) return resolved[name];
+    if (failed.has(name)) return undefined;
     const entry = own.get(name);
     if (!entry) return undefined;
     const { blueprint, where } = entry;
@@ -128,6 +131,7 @@ export function resolveBlueprints(sources: readonly { origin: string; value: unk
     const base = resolve(blueprint.extends);
     resolving.delete(name);
     if (!base) {
+      failed.add(name);
       if (!own.has(blueprint.extends) && !PRESETS[blueprint.extends]) {
         problems.push(`${where} extends: no blueprint named "${blueprint.extends}" (presets: ${Object.keys(PRESETS).join(', ')}${own.size ? `; custom: ${[...own.keys()].join(', ')}` : ''})`);
       }

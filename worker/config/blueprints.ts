@@ -25,7 +25,7 @@ export function readBlueprints(env: Env, connections: readonly Connection[]): Re
     if (!isInline(connection.blueprint) || inlineName.has(connection.blueprint)) continue;
     const origin = `blueprint of connection "${connection.id}"`;
     try {
-      const [first] = blueprintSources(connection.blueprint, origin);
+      const [first] = blueprintSources(connection.blueprint, origin).items;
       const name = first && typeof first === 'object' ? (first as { name?: unknown }).name : undefined;
       inlineName.set(connection.blueprint, typeof name === 'string' ? name : '');
     } catch (error) {
