@@ -36,6 +36,7 @@ const collector = await startCollector({
     DEMO_PAGE: 'on',
     DEMO_SANDBOX_URL: sandbox?.url,
     ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH']),
+    ...passThrough(['BLUEPRINTS', 'ANONYMOUS', 'ANONYMOUS_HOLD_MINUTES', 'PHONE_VALIDATION', 'MOE_PREFIX', 'NESTED_ATTRIBUTES']),
   },
   secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken },
 });
