@@ -20,6 +20,13 @@ export interface Env {
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;
   FLUSH_INTERVAL_MS?: string;
+  // Blueprints & identity (docs/blueprints.md). BLUEPRINTS: custom blueprints, JSON text or a wrangler JSON var.
+  BLUEPRINTS?: string | object;
+  ANONYMOUS?: string;
+  ANONYMOUS_HOLD_MINUTES?: string;
+  PHONE_VALIDATION?: string;
+  MOE_PREFIX?: string;
+  NESTED_ATTRIBUTES?: string;
   // …or several, as JSON (see config/connections.ts).
   MOENGAGE_CONNECTIONS?: string;
 

@@ -1,4 +1,6 @@
 import type { Env } from '../env';
+import type { Blueprint } from '../blueprints/schema';
+import { readBlueprints } from './blueprints';
 import { type Connection, readConnections } from './connections';
 import { readSegmentsConfig, type SegmentsConfig } from './segments';
 
@@ -8,6 +10,8 @@ export const DEFAULT_INGEST_PATH = '/i';
 
 export interface Config {
   connections: Connection[];
+  /** Each connection's resolved blueprint, by connection id (validated at load: config/blueprints.ts). */
+  blueprints: Record<string, Blueprint>;
   writeKeys: string[];
   debuggerToken: string | undefined;
   allowedOrigins: string[] | '*';
@@ -24,8 +28,10 @@ const cache = new WeakMap<Env, Config>();
 export function readConfig(env: Env): Config {
   let config = cache.get(env);
   if (!config) {
+    const connections = readConnections(env);
     config = {
-      connections: readConnections(env),
+      connections,
+      blueprints: readBlueprints(env, connections),
       writeKeys: list(env.WRITE_KEYS),
       debuggerToken: env.DEBUGGER_TOKEN || undefined,
       allowedOrigins: env.ALLOWED_ORIGINS && env.ALLOWED_ORIGINS.trim() !== '*' ? list(env.ALLOWED_ORIGINS) : '*',

@@ -3,10 +3,11 @@ import { readConfig } from '../config/config';
 import type { Connection } from '../config/connections';
 import type { Env } from '../env';
 import { postToMoEngage } from '../moengage/client';
-import { customerUrl, eventUrl } from '../moengage/endpoints';
-import { type DeliveryItem, type EventItem, customerPayload, eventPayload } from '../moengage/payloads';
+import { customerUrl, eventUrl, mergeUrl } from '../moengage/endpoints';
+import { type DeliveryItem, type EventItem, customerPayload, eventPayload, mergePayload } from '../moengage/payloads';
 import { type EventQuery, type EventView, getEvent, listEvents } from '../debugger/eventLog';
 import type { EnqueueResult, IngestRecord } from './record';
+import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +66,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    holdSchema(this.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
   }
 
   /** Stores a batch durably (deduplicated by messageId) and schedules delivery. */
@@ -97,8 +99,10 @@ export class DeliveryQueue extends DurableObject<Env> {
         if (cursor.rowsWritten === 0) duplicates.push(r.messageId);
         else if (outcome.status === 'queued') queued++;
       }
+      queued += admitHeld(this.sql, records, now); // anonymous hold (issue 4): register held events, release linked ones
     });
     if (queued > 0) await this.scheduleFlush(now + (this.connection()?.flushIntervalMs ?? 1000));
+    await this.scheduleHoldDeadline(); // anonymous hold (issue 4)
     return { duplicates };
   }
 
@@ -111,6 +115,8 @@ export class DeliveryQueue extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    expireHeld(this.sql, Date.now()); // anonymous hold (issue 4): unidentified past the window → dropped
+    await this.scheduleHoldDeadline();
     const connection = this.connection();
     if (!connection) return; // nothing was ever enqueued here, or its connection was removed from the config
     const now = Date.now();
@@ -144,6 +150,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     }
     for (const { id, item } of singles) {
       if (item.kind === 'customer') await this.send(connection, customerUrl(connection), customerPayload(item), [id], attemptsOf);
+      else if (item.kind === 'merge') await this.send(connection, mergeUrl(connection), mergePayload([item]), [id], attemptsOf); // alias / ANONYMOUS=customer (issue 4)
     }
     await this.scheduleNextFromBacklog();
   }
@@ -198,6 +205,12 @@ export class DeliveryQueue extends DurableObject<Env> {
       .exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM events WHERE status IN ('queued', 'retrying')")
       .one().at;
     if (next != null) await this.scheduleFlush(next);
+  }
+
+  /** Anonymous hold (issue 4): wake up when the next hold window ends. */
+  private async scheduleHoldDeadline(): Promise<void> {
+    const deadline = nextHoldDeadline(this.sql);
+    if (deadline != null) await this.scheduleFlush(deadline);
   }
 
   private async scheduleFlush(at: number): Promise<void> {

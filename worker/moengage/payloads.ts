@@ -82,3 +82,8 @@ export function eventPayload(items: readonly EventItem[]): EventPayload {
 export function customerPayload(item: CustomerItem): CustomerPayload {
   return { type: 'customer', customer_id: item.customer_id, attributes: item.attributes };
 }
+
+/** Merges as one `POST /v1/customer/merge` body: `{"merge_data":[{"merged_user","retained_user"}]}`. */
+export function mergePayload(items: readonly MergeItem[]): MergePayload {
+  return { merge_data: items.map(({ merged_user, retained_user }) => ({ merged_user, retained_user })) };
+}
