@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import type { Blueprint } from '../blueprints/schema';
 import { readBlueprints } from './blueprints';
 import { type Connection, readConnections } from './connections';
+import { readSegmentsConfig, type SegmentsConfig } from './segments';
 
 /** Default first-party paths: none of the words blocklists match (track, collect, analytics, event, pixel, beacon, tag.js). */
 export const DEFAULT_TAG_PATH = '/s.js';
@@ -18,6 +19,7 @@ export interface Config {
   tagPath: string;
   ingestPath: string;
   demoPage: boolean;
+  segments: SegmentsConfig;
 }
 
 const cache = new WeakMap<Env, Config>();
@@ -37,6 +39,7 @@ export function readConfig(env: Env): Config {
       tagPath: path(env.TAG_PATH, DEFAULT_TAG_PATH),
       ingestPath: path(env.INGEST_PATH, DEFAULT_INGEST_PATH),
       demoPage: env.DEMO_PAGE === 'on',
+      segments: readSegmentsConfig(env),
     };
     cache.set(env, config);
   }
