@@ -9,6 +9,9 @@ export const TEST_BINDINGS = {
   WRITE_KEYS: 'test-write-key,second-write-key',
   DEBUGGER_TOKEN: 'test-debugger-token',
   DEMO_PAGE: 'on',
+  SEGMENT_SYNC_USERNAME: 'test-moengage',
+  SEGMENT_SYNC_PASSWORD: 'test-segment-sync-password',
+  SEGMENTS_IDENTITY_SECRET: 'test-segments-identity-secret',
 };
 
 /**

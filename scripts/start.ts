@@ -26,6 +26,11 @@ const setting = (name: string, fallback?: string) => (env[name] !== undefined &&
 const workspace = setting('MOENGAGE_WORKSPACE_ID', 'demo-workspace') as string;
 const apiKey = setting('MOENGAGE_DATA_API_KEY', 'demo-data-api-key') as string;
 const debuggerToken = setting('DEBUGGER_TOKEN', 'demo-debugger-token') as string;
+const segmentSync = {
+  SEGMENT_SYNC_USERNAME: setting('SEGMENT_SYNC_USERNAME', 'moengage') as string,
+  SEGMENT_SYNC_PASSWORD: setting('SEGMENT_SYNC_PASSWORD', 'demo-segment-sync-password') as string,
+  SEGMENTS_IDENTITY_SECRET: setting('SEGMENTS_IDENTITY_SECRET', 'demo-segments-identity-secret') as string,
+};
 
 const sandbox = env.MOENGAGE_API_BASE
   ? undefined
@@ -51,8 +56,10 @@ const collector = await startCollector({
     DEMO_SANDBOX_URL: sandbox?.url,
     ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH']),
     ...passThrough(DELIVERY_SETTINGS),
+    ...passThrough(['BLUEPRINTS', 'ANONYMOUS', 'ANONYMOUS_HOLD_MINUTES', 'PHONE_VALIDATION', 'MOE_PREFIX', 'NESTED_ATTRIBUTES']),
+    ...passThrough(['SEGMENT_SYNC_USER_KEY', 'SEGMENT_SYNC_ADD_KEY', 'SEGMENT_SYNC_REMOVE_KEY', 'SEGMENT_SYNC_RESYNC_MARKER', 'SEGMENTS_CACHE_SECONDS', 'SEGMENTS_VISIBLE']),
   },
-  secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken },
+  secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken, ...segmentSync },
 });
 
 console.log(`
@@ -61,6 +68,7 @@ console.log(`
   demo page   ${collector.url}/demo
   debugger    ${collector.url}/debugger      token: ${debuggerToken === 'demo-debugger-token' ? debuggerToken : '(your DEBUGGER_TOKEN)'}
   MoEngage    ${sandbox ? `${sandbox.url}/_sandbox/   (local sandbox)` : apiBase}
+  segments    ${collector.url}/v1/moengage/segment-sync   Basic ${segmentSync.SEGMENT_SYNC_PASSWORD === 'demo-segment-sync-password' ? `${segmentSync.SEGMENT_SYNC_USERNAME}:demo-segment-sync-password` : '(your SEGMENT_SYNC_* credentials)'}
 `);
 
 let stopping = false;

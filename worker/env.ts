@@ -1,4 +1,6 @@
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
+import type { SegmentStore } from './segments/SegmentStore';
+import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 
 /**
  * Bindings, vars and secrets, typed once. Every setting is a string (wrangler vars, `--var`,
@@ -6,6 +8,8 @@ import type { DeliveryQueue } from './delivery/DeliveryQueue';
  */
 export interface Env {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
+  SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;
+  SEGMENT_SYNC_JOURNAL: DurableObjectNamespace<SegmentSyncJournal>;
 
   // One MoEngage connection from flat settings…
   MOENGAGE_WORKSPACE_ID?: string;
@@ -16,6 +20,13 @@ export interface Env {
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;
   FLUSH_INTERVAL_MS?: string;
+  // Blueprints & identity (docs/blueprints.md). BLUEPRINTS: custom blueprints, JSON text or a wrangler JSON var.
+  BLUEPRINTS?: string | object;
+  ANONYMOUS?: string;
+  ANONYMOUS_HOLD_MINUTES?: string;
+  PHONE_VALIDATION?: string;
+  MOE_PREFIX?: string;
+  NESTED_ATTRIBUTES?: string;
   // Delivery (config/delivery.ts; also per MOENGAGE_CONNECTIONS entry).
   DELIVERY_MODE?: string;
   BATCH_CADENCE_MINUTES?: string;
@@ -40,6 +51,20 @@ export interface Env {
   INGEST_PATH?: string;
   /** "on" serves the demo page at /demo (local development). */
   DEMO_PAGE?: string;
+
+  // MoEngage Outbound Segment Sync and GET /v1/segments (config/segments.ts, docs/segments.md).
+  /** secret */
+  SEGMENT_SYNC_USERNAME?: string;
+  /** secret */
+  SEGMENT_SYNC_PASSWORD?: string;
+  SEGMENT_SYNC_USER_KEY?: string;
+  SEGMENT_SYNC_ADD_KEY?: string;
+  SEGMENT_SYNC_REMOVE_KEY?: string;
+  SEGMENT_SYNC_RESYNC_MARKER?: string;
+  /** secret */
+  SEGMENTS_IDENTITY_SECRET?: string;
+  SEGMENTS_CACHE_SECONDS?: string;
+  SEGMENTS_VISIBLE?: string;
 
   [setting: string]: unknown;
 }

@@ -8,10 +8,13 @@ import type { Env } from './env';
 import { corsHeaders, preflight } from './http/cors';
 import { errorResponse, HttpError } from './http/HttpError';
 import { ingest } from './ingest/ingest';
+import { segmentRoutes } from './segments/routes';
 import { demoPage } from './site/demoPage';
 import { tagScript } from './site/tagScript';
 
 export { DeliveryQueue } from './delivery/DeliveryQueue';
+export { SegmentStore } from './segments/SegmentStore';
+export { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 
 type Args = [Env, ExecutionContext, Config];
 
@@ -45,6 +48,7 @@ function buildRouter(config: Config) {
     router.get('/demo', (req, env) => demoPage(req, config, env.DEMO_SANDBOX_URL as string | undefined));
   }
   debuggerRoutes(router, config);
+  segmentRoutes(router, config);
   router.all('*', (req) => new HttpError(404, 'not_found', `no route for ${req.method} ${new URL(req.url).pathname}`).toResponse());
   return router;
 }

@@ -1,5 +1,8 @@
 import type { Env } from '../env';
+import type { Blueprint } from '../blueprints/schema';
+import { readBlueprints } from './blueprints';
 import { type Connection, readConnections } from './connections';
+import { readSegmentsConfig, type SegmentsConfig } from './segments';
 
 /** Default first-party paths: none of the words blocklists match (track, collect, analytics, event, pixel, beacon, tag.js). */
 export const DEFAULT_TAG_PATH = '/s.js';
@@ -7,6 +10,8 @@ export const DEFAULT_INGEST_PATH = '/i';
 
 export interface Config {
   connections: Connection[];
+  /** Each connection's resolved blueprint, by connection id (validated at load: config/blueprints.ts). */
+  blueprints: Record<string, Blueprint>;
   writeKeys: string[];
   debuggerToken: string | undefined;
   allowedOrigins: string[] | '*';
@@ -14,6 +19,7 @@ export interface Config {
   tagPath: string;
   ingestPath: string;
   demoPage: boolean;
+  segments: SegmentsConfig;
 }
 
 const cache = new WeakMap<Env, Config>();
@@ -22,8 +28,10 @@ const cache = new WeakMap<Env, Config>();
 export function readConfig(env: Env): Config {
   let config = cache.get(env);
   if (!config) {
+    const connections = readConnections(env);
     config = {
-      connections: readConnections(env),
+      connections,
+      blueprints: readBlueprints(env, connections),
       writeKeys: list(env.WRITE_KEYS),
       debuggerToken: env.DEBUGGER_TOKEN || undefined,
       allowedOrigins: env.ALLOWED_ORIGINS && env.ALLOWED_ORIGINS.trim() !== '*' ? list(env.ALLOWED_ORIGINS) : '*',
@@ -31,6 +39,7 @@ export function readConfig(env: Env): Config {
       tagPath: path(env.TAG_PATH, DEFAULT_TAG_PATH),
       ingestPath: path(env.INGEST_PATH, DEFAULT_INGEST_PATH),
       demoPage: env.DEMO_PAGE === 'on',
+      segments: readSegmentsConfig(env),
     };
     cache.set(env, config);
   }

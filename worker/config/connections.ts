@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Env } from '../env';
 import { ConfigError } from './ConfigError';
 import { DeliveryEntryFields, DeliverySettingsSchema, deliveryFromEnv } from './delivery';
+import { MappingEntry, MappingSettings, mappingDraft } from './mappingSettings';
 
 /** MoEngage data centers; the number is the cluster in the dashboard URL (dashboard-01 → 01). */
 export const DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
@@ -18,6 +19,8 @@ export const ConnectionSchema = z.object({
   /** Overrides `https://api-{dc}.moengage.com` (the sandbox in dev and tests). */
   apiBase: z.url().optional(),
   blueprint: z.string().min(1),
+  // Blueprint & identity settings (docs/blueprints.md): anonymous, anonymousHoldMinutes, phoneValidation, defaultPhoneCountry, moePrefix, nestedAttributes.
+  ...MappingSettings.shape,
   eventsPerMinute: positiveInt,
   flushIntervalMs: positiveInt,
   /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
@@ -32,7 +35,9 @@ const ConnectionEntry = z.object({
   dataApiKeySecret: z.string().min(1),
   dataCenter: z.string().optional(),
   apiBase: z.string().optional(),
-  blueprint: z.string().optional(),
+  /** A blueprint name, or a custom blueprint inline (object or JSON text). */
+  blueprint: z.union([z.string(), z.looseObject({})]).optional(),
+  ...MappingEntry.shape,
   eventsPerMinute: z.union([z.number(), z.string()]).optional(),
   flushIntervalMs: z.union([z.number(), z.string()]).optional(),
   ...DeliveryEntryFields,
@@ -64,6 +69,7 @@ function fromFlatSettings(env: Env): Record<string, unknown> {
     dataCenter: env.MOENGAGE_DATA_CENTER || DEFAULTS.dataCenter,
     apiBase: env.MOENGAGE_API_BASE || undefined,
     blueprint: env.BLUEPRINT || DEFAULTS.blueprint,
+    ...mappingDraft(env),
     eventsPerMinute: env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute,
     flushIntervalMs: env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs,
     delivery: deliveryFromEnv(env),
@@ -87,7 +93,8 @@ function fromJson(env: Env): Record<string, unknown>[] {
     dataApiKey: env[entry.dataApiKeySecret],
     dataCenter: entry.dataCenter ?? (env.MOENGAGE_DATA_CENTER || DEFAULTS.dataCenter),
     apiBase: entry.apiBase ?? (env.MOENGAGE_API_BASE || undefined),
-    blueprint: entry.blueprint ?? (env.BLUEPRINT || DEFAULTS.blueprint),
+    blueprint: typeof entry.blueprint === 'object' ? JSON.stringify(entry.blueprint) : (entry.blueprint ?? (env.BLUEPRINT || DEFAULTS.blueprint)),
+    ...mappingDraft(env, entry),
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),
     flushIntervalMs: entry.flushIntervalMs ?? (env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs),
     delivery: deliveryFromEnv(env, entry),

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { classify } from '../moengage/classify';
 import { postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
+import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
 import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { QueueHealth } from './health';
@@ -59,6 +60,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
+    holdSchema(ctx.storage.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.orphans(this.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
@@ -83,13 +85,21 @@ export class DeliveryQueue extends DurableObject<Env> {
       dueAt: plan.dueAt,
       paused: pause,
       admit: (incoming) => !(verdict.refusal = connection ? admit(this.store.waitingCount, incoming, connection.delivery) : null),
+      // Anonymous hold (issue 4): register held events and release those this batch identifies.
+      after: () => {
+        let released = 0;
+        admitHeld(this.ctx.storage.sql, records, now, (messageId, items) => {
+          released += this.store.queueReleased(messageId, items, now, plan.dueAt, pause);
+        });
+        return released;
+      },
     });
     if (stored.refused && verdict.refusal) {
       this.count('refused', now, verdict.refusal.detail);
       return { duplicates: [], refused: verdict.refusal };
     }
-    // Anonymous hold (anonymousHold.ts): release held events this batch identifies — here, after storing.
     if (stored.queued > 0 && !pause) await this.wakeBy(plan.wakeAt);
+    await this.wakeForHolds();
     return { duplicates: stored.duplicates };
   }
 
@@ -168,10 +178,21 @@ export class DeliveryQueue extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = null;
-    });
+    this.flushing = (async () => {
+      try {
+        await this.flush();
+      } finally {
+        this.flushing = null;
+      }
+      await this.wakeForHolds();
+    })();
     return this.flushing;
+  }
+
+  /** Anonymous hold (issue 4): an alarm no later than the end of the next hold window. */
+  private async wakeForHolds(): Promise<void> {
+    const deadline = nextHoldDeadline(this.ctx.storage.sql);
+    if (deadline != null) await this.wakeBy(deadline);
   }
 
   private async flush(): Promise<void> {
@@ -180,7 +201,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     let now = Date.now();
     for (const attempt of this.store.orphans(this.live)) this.store.interrupt(attempt, now);
     this.housekeeping(connection, now);
-    // Anonymous hold (anonymousHold.ts): expire held events past holdUntil — here, before flushing.
+    expireHeld(this.ctx.storage.sql, now); // anonymous hold (issue 4): unidentified past the window → dropped
 
     const pause = await this.currentPause(connection, now);
     if (pause) {

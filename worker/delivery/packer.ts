@@ -1,4 +1,4 @@
-import { MOENGAGE_LIMITS } from '../moengage/limits';
+import { MOENGAGE_REQUEST_LIMITS } from '../moengage/limits';
 import {
   type CustomerItem,
   type CustomerPayload,
@@ -308,8 +308,8 @@ function mergeRequests(merges: { key: number; item: MergeItem; bytes: number }[]
 }
 
 export function pack(pending: readonly Pending[], options: PackOptions): PackResult {
-  const maxBytes = options.maxBytes ?? MOENGAGE_LIMITS.maxRequestBytes;
-  const maxBulkBytes = options.maxBulkBytes ?? MOENGAGE_LIMITS.maxBulkRequestBytes;
+  const maxBytes = options.maxBytes ?? MOENGAGE_REQUEST_LIMITS.maxRequestBytes;
+  const maxBulkBytes = options.maxBulkBytes ?? MOENGAGE_REQUEST_LIMITS.maxBulkRequestBytes;
   const budget = options.budget;
   const tooLarge: PackResult['tooLarge'] = [];
 

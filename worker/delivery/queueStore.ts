@@ -194,7 +194,14 @@ export class QueueStore {
    */
   insert(
     records: readonly IngestRecord[],
-    options: { now: number; dueAt: number; paused: PauseInfo | null; admit: (incoming: number) => boolean },
+    options: {
+      now: number;
+      dueAt: number;
+      paused: PauseInfo | null;
+      admit: (incoming: number) => boolean;
+      /** Runs in the same transaction after the records are stored (the anonymous hold); returns items it queued. */
+      after?: () => number;
+    },
   ): { duplicates: string[]; queued: number; refused: boolean } {
     const { now, dueAt, paused } = options;
     const duplicates: string[] = [];
@@ -229,6 +236,7 @@ export class QueueStore {
           }
           if (outcome.status === 'queued') queued += this.addItems(r.messageId, outcome.items, now, dueAt);
         }
+        if (options.after) queued += options.after();
         if (!options.admit(queued)) throw new Refused();
       });
     } catch (error) {
@@ -254,27 +262,17 @@ export class QueueStore {
   }
 
   /**
-   * For the anonymous hold (anonymousHold.ts): a held event becomes queued with its (now
-   * identified) items. Returns false when the event is not held (already released, dropped…).
+   * The anonymous hold released an event (anonymousHold.ts has set it `queued` with its identified
+   * items): give it outbox rows, and show it paused if the connection is. Runs inside the caller's
+   * transaction; returns the items queued.
    */
-  queueHeld(messageId: string, items: readonly DeliveryItem[], now: number, dueAt: number, paused: PauseInfo | null): boolean {
-    let done = false;
-    this.storage.transactionSync(() => {
-      const cursor = this.sql.exec(
-        `UPDATE events SET status = ?, reason = ?, detail = ?, items = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ? AND status = 'held'`,
-        paused ? 'paused' : 'queued',
-        paused?.reason ?? null,
-        paused?.detail ?? null,
-        JSON.stringify(items),
-        dueAt,
-        now,
-        messageId,
-      );
-      if (cursor.rowsWritten === 0) return;
-      this.waiting += this.addItems(messageId, items, now, dueAt);
-      done = true;
-    });
-    return done;
+  queueReleased(messageId: string, items: readonly DeliveryItem[], now: number, dueAt: number, paused: PauseInfo | null): number {
+    if (paused) {
+      this.sql.exec(`UPDATE events SET status = 'paused', reason = ?, detail = ? WHERE message_id = ?`, paused.reason, paused.detail, messageId);
+    }
+    this.sql.exec(`UPDATE events SET next_attempt_at = ? WHERE message_id = ?`, dueAt, messageId);
+    // Counted by `insert` (the `after` hook returns it), which also rolls it back on refusal.
+    return this.addItems(messageId, items, now, dueAt);
   }
 
   /**

@@ -1,46 +1,35 @@
 import type { Message } from '../../shared/message';
+import { splitPath, valueAt } from '../blueprints/path';
 import type { UserIdentifiers } from '../moengage/payloads';
-import { normalizePhone, type PhoneValidation } from './phone';
+import { type IdentityOptions, type Omission, standardValue } from './standardAttributes';
 
-export interface IdentityOptions {
-  defaultPhoneCountry?: string;
-  phoneValidation?: PhoneValidation;
-  /** Visitor's country (e.g. from Cloudflare's `request.cf.country`), the fallback for local numbers. */
-  visitorCountry?: string;
-}
-
-/** A field left out of the payload, and why: shown in the debugger, never a silent loss. */
-export interface Omission {
-  reason: string;
-  detail: string;
-}
+export type { IdentityOptions, Omission } from './standardAttributes';
 
 /** Traits of a message: its own `traits` (identify/group) over `context.traits` (what the tag remembers). */
 export function traitsOf(message: Message): Record<string, unknown> {
-  const own = 'traits' in message && message.traits ? message.traits : {};
+  const own = message.type === 'identify' && message.traits ? message.traits : {};
   return { ...(message.context?.traits ?? {}), ...own };
 }
 
-/** Seed 004 identity table: email → u_em, phone → u_mb (E.164). */
+/**
+ * Seed 004 identity table, for events: the traits a blueprint maps to u_em and u_mb (email,
+ * phone, mobile in the presets) become `user_identifiers`, normalised. The first trait that
+ * yields a usable value wins.
+ */
 export function userIdentifiers(
   traits: Record<string, unknown>,
+  userAttributes: Readonly<Record<string, string>>,
   options: IdentityOptions,
   omissions: Omission[],
 ): UserIdentifiers {
   const ids: UserIdentifiers = {};
-  const email = traits.email;
-  if (typeof email === 'string' && email.trim()) {
-    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) ids.u_em = email.trim();
-    else omissions.push({ reason: 'invalid_email', detail: `"${email}" is not an email address` });
+  for (const [path, attribute] of Object.entries(userAttributes)) {
+    if ((attribute !== 'u_em' && attribute !== 'u_mb') || ids[attribute] !== undefined) continue;
+    const raw = valueAt(traits, splitPath(path));
+    if (raw == null || raw === '') continue;
+    const value = standardValue(attribute, raw, `trait ${path}`, options, omissions);
+    if (typeof value === 'string') ids[attribute] = value;
   }
-  const phone = traits.phone ?? traits.mobile;
-  if (phone != null && phone !== '') {
-    const result = normalizePhone(phone, {
-      defaultCountry: options.defaultPhoneCountry ?? options.visitorCountry,
-      validation: options.phoneValidation,
-    });
-    if (result.ok) ids.u_mb = result.e164;
-    else omissions.push({ reason: result.reason, detail: result.detail });
-  }
-  return ids;
+  // Key order as in the seed's payload, whatever the blueprint's order.
+  return { ...(ids.u_em !== undefined && { u_em: ids.u_em }), ...(ids.u_mb !== undefined && { u_mb: ids.u_mb }) };
 }

@@ -1,8 +1,8 @@
 import { LIMITS } from '../../shared/limits';
 import type { IngestResponse, Message, MessageType } from '../../shared/message';
-import { blueprintNamed } from '../blueprints/registry';
-import { mapMessage } from '../blueprints/map';
+import { type MapResult, mapMessage } from '../blueprints/map';
 import type { Config } from '../config/config';
+import { mappingOptions } from '../config/mappingSettings';
 import type { Env } from '../env';
 import type { IngestRecord } from '../delivery/record';
 import { HttpError } from '../http/HttpError';
@@ -35,10 +35,10 @@ export async function ingest(
   const refusals: string[] = [];
   await Promise.all(
     config.connections.map(async (connection) => {
-      const blueprint = blueprintNamed(connection.blueprint);
-      const records = messages.map((message) =>
-        toRecord(message, receivedAt, mapMessage(message, blueprint, { defaultPhoneCountry: config.defaultPhoneCountry, visitorCountry })),
-      );
+      const blueprint = config.blueprints[connection.id]!; // every connection has one once the config loaded
+      const options = mappingOptions(connection, visitorCountry);
+      const holdUntil = receivedAt + connection.anonymousHoldMinutes * 60_000;
+      const records = messages.map((message) => toRecord(message, receivedAt, mapMessage(message, blueprint, options), holdUntil));
       // Invalid messages are answered in `rejected` and also logged, so the debugger shows every drop.
       for (const r of validated.rejected) records.push(rejectedRecord(r, receivedAt));
       const stub = env.DELIVERY_QUEUE.getByName(connection.id);
@@ -80,7 +80,7 @@ function rejectedRecord(r: Rejected, receivedAt: number): IngestRecord {
   };
 }
 
-function toRecord(message: Message, receivedAt: number, mapped: ReturnType<typeof mapMessage>): IngestRecord {
+function toRecord(message: Message, receivedAt: number, mapped: MapResult, holdUntil: number): IngestRecord {
   return {
     messageId: message.messageId as string,
     type: message.type,
@@ -89,8 +89,6 @@ function toRecord(message: Message, receivedAt: number, mapped: ReturnType<typeo
     anonymousId: message.anonymousId ?? null,
     receivedAt,
     raw: message,
-    outcome: mapped.ok
-      ? { status: 'queued', items: mapped.items, omissions: mapped.omissions }
-      : { status: 'dropped', reason: mapped.reason, detail: mapped.detail, omissions: mapped.omissions },
+    outcome: mapped.status === 'held' ? { ...mapped, holdUntil } : mapped,
   };
 }

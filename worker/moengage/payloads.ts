@@ -88,7 +88,7 @@ export function transitionPayload(elements: (EventPayload | CustomerPayload)[]):
   return { type: 'transition', elements };
 }
 
-/** Merge pairs as one Merge User body (`POST /v1/customer/merge`). */
+/** Merges as one `POST /v1/customer/merge` body: `{"merge_data":[{"merged_user","retained_user"}]}`. */
 export function mergePayload(items: readonly MergeItem[]): MergePayload {
-  return { merge_data: items.map((m) => ({ merged_user: m.merged_user, retained_user: m.retained_user })) };
+  return { merge_data: items.map(({ merged_user, retained_user }) => ({ merged_user, retained_user })) };
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AUTO_MAX_SINGLE_REQUESTS, type Packing, type Pending, pack, utf8Length } from '../../../worker/delivery/packer';
-import { MOENGAGE_LIMITS } from '../../../worker/moengage/limits';
+import { MOENGAGE_REQUEST_LIMITS } from '../../../worker/moengage/limits';
 import type { CustomerItem, DeliveryItem, EventItem, MergeItem } from '../../../worker/moengage/payloads';
 
 const event = (customer: string, action = 'Product Viewed', attributes: Record<string, unknown> = {}, ids?: EventItem['user_identifiers']): EventItem => ({
@@ -159,7 +159,7 @@ describe('byte limits', () => {
     expect(requests.flatMap((r) => r.keys)).toEqual(items.map((_, i) => i + 1));
     for (const r of requests) {
       expect(r.bytes).toBe(bytesOf(r.body));
-      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_LIMITS.maxRequestBytes);
+      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_REQUEST_LIMITS.maxRequestBytes);
     }
   });
 
@@ -169,9 +169,9 @@ describe('byte limits', () => {
     for (const r of requests) {
       expect(r.endpoint).toBe('transition');
       expect(r.bytes).toBe(bytesOf(r.body));
-      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_LIMITS.maxBulkRequestBytes);
+      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_REQUEST_LIMITS.maxBulkRequestBytes);
       // Full: one more 7 KB event would not have fitted (except in the last body).
-      if (r !== requests.at(-1)) expect(r.bytes).toBeGreaterThan(MOENGAGE_LIMITS.maxBulkRequestBytes - 7.2 * 1024);
+      if (r !== requests.at(-1)) expect(r.bytes).toBeGreaterThan(MOENGAGE_REQUEST_LIMITS.maxBulkRequestBytes - 7.2 * 1024);
     }
     expect(requests.flatMap((r) => r.keys).sort((a, b) => a - b)).toEqual(items.map((_, i) => i + 1));
   });
@@ -186,8 +186,8 @@ describe('byte limits', () => {
     const { requests, tooLarge } = pack(queue(event('u1', 'A'), event('u2', 'Huge', { blob: blob(129) }), event('u3', 'C')), {
       packing: 'auto',
     });
-    expect(tooLarge).toEqual([{ key: 2, bytes: expect.any(Number), limit: MOENGAGE_LIMITS.maxRequestBytes }]);
-    expect(tooLarge[0]?.bytes).toBeGreaterThan(MOENGAGE_LIMITS.maxRequestBytes);
+    expect(tooLarge).toEqual([{ key: 2, bytes: expect.any(Number), limit: MOENGAGE_REQUEST_LIMITS.maxRequestBytes }]);
+    expect(tooLarge[0]?.bytes).toBeGreaterThan(MOENGAGE_REQUEST_LIMITS.maxRequestBytes);
     expect(requests.flatMap((r) => r.keys)).toEqual([1, 3]);
   });
 
@@ -197,7 +197,7 @@ describe('byte limits', () => {
     expect(requests.length).toBeGreaterThan(1);
     for (const r of requests) {
       expect(r.bytes).toBe(new TextEncoder().encode(JSON.stringify(r.body)).byteLength);
-      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_LIMITS.maxBulkRequestBytes);
+      expect(r.bytes).toBeLessThanOrEqual(MOENGAGE_REQUEST_LIMITS.maxBulkRequestBytes);
     }
   });
 });
@@ -234,7 +234,7 @@ describe('a realistic backlog: 10,000 events of 2,000 customers, mixed sizes', (
     expect(new Set(keys).size).toBe(items.length);
     for (const r of requests) {
       expect(r.bytes).toBe(bytesOf(r.body));
-      expect(r.bytes).toBeLessThanOrEqual(r.endpoint === 'transition' ? MOENGAGE_LIMITS.maxBulkRequestBytes : MOENGAGE_LIMITS.maxRequestBytes);
+      expect(r.bytes).toBeLessThanOrEqual(r.endpoint === 'transition' ? MOENGAGE_REQUEST_LIMITS.maxBulkRequestBytes : MOENGAGE_REQUEST_LIMITS.maxRequestBytes);
       expect(r.cost.events).toBe(r.keys.length);
     }
     if (packing !== 'event') expect(items.length / requests.length).toBeGreaterThan(50);

@@ -1,9 +1,30 @@
-import type { BlueprintInput } from '../schema';
+import type { BlueprintDefinition } from '../schema';
 
-/** Seed 004's default event mapping, with Retail's `revenue` → `value`. */
-export const retail: BlueprintInput = {
+/**
+ * Standard traits → MoEngage standard user attributes (seed 004 identity table and MoEngage's
+ * Track User keys). Both the seed's snake_case and Segment's camelCase trait names are read.
+ */
+export const STANDARD_USER_ATTRIBUTES: Record<string, string> = {
+  email: 'u_em',
+  phone: 'u_mb',
+  mobile: 'u_mb',
+  first_name: 'u_fn',
+  firstName: 'u_fn',
+  last_name: 'u_ln',
+  lastName: 'u_ln',
+  name: 'u_n',
+  gender: 'u_gd',
+  birthday: 'u_bd',
+};
+
+/**
+ * Retail / e-commerce: seed 004's default event mapping, with Retail's `revenue` → `value`.
+ * A few more Segment e-commerce events are listed disabled, so a custom blueprint can switch
+ * them on with `"Product Removed": true`.
+ */
+export const retail: BlueprintDefinition = {
   name: 'retail',
-  description: 'Retail / e-commerce: browsing, cart, checkout, orders, accounts.',
+  description: 'Retail / e-commerce: browsing, search, cart, checkout, orders, accounts.',
   events: {
     page: { action: 'Page Viewed' },
     'Products Searched': {},
@@ -14,14 +35,9 @@ export const retail: BlueprintInput = {
     'Signed Up': {},
     'Logged In': {},
     'Subscription Started': {},
+    'Product Removed': false,
+    'Cart Viewed': false,
+    'Order Refunded': { enabled: false, rename: { revenue: 'value' } },
   },
-  userAttributes: {
-    first_name: 'u_fn',
-    last_name: 'u_ln',
-    name: 'u_n',
-    email: 'u_em',
-    phone: 'u_mb',
-    gender: 'u_gd',
-    birthday: 'u_bd',
-  },
+  userAttributes: STANDARD_USER_ATTRIBUTES,
 };

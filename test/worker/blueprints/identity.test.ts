@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import { checkCustomerId, DISALLOWED_CUSTOMER_IDS } from '../../../worker/identity/customerId';
+import { normalizePhone, type PhoneOptions } from '../../../worker/identity/phone';
+import { map, merges, onlyCustomer, onlyEvent } from './support';
+
+describe('phone → E.164 (libphonenumber-js)', () => {
+  it.each<[string | number, PhoneOptions, string]>([
+    ['+447700900123', {}, '+447700900123'], // the seed's own number (a UK drama range: possible, not valid)
+    ['+44 7700 900123', {}, '+447700900123'],
+    ['0044 7700 900123', {}, '+447700900123'], // 00 international prefix, no default country needed
+    ['07700 900123', { countries: ['GB'] }, '+447700900123'],
+    ['447700900123', { countries: ['GB'] }, '+447700900123'], // country code without +
+    [447700900123, { countries: ['GB'] }, '+447700900123'], // a number, not a string
+    ['020 7183 8750', { countries: ['GB'] }, '+442071838750'],
+    ['(415) 555-2671', { countries: ['US'] }, '+14155552671'],
+    ['415.555.2671', { countries: ['us'] }, '+14155552671'], // country codes in any case
+    ['+1 202-555-0143', {}, '+12025550143'],
+    ['(415) 555-2671', { countries: ['GB', 'US'] }, '+14155552671'], // valid in the visitor's US beats merely possible in the default GB
+    ['07700 900123', { countries: ['GB', 'US'] }, '+447700900123'],
+    ['030 901820', { countries: ['DE'] }, '+4930901820'],
+    ['+49 30 901820', {}, '+4930901820'],
+    ['06 12 34 56 78', { countries: ['FR'] }, '+33612345678'],
+    ['+91 98765 43210', {}, '+919876543210'],
+    ['98765 43210', { countries: ['IN'] }, '+919876543210'],
+    ['0412 345 678', { countries: ['AU'] }, '+61412345678'],
+    ['+55 11 91234-5678', {}, '+5511912345678'],
+    ['+447700900123 ext. 5', {}, '+447700900123'],
+    ['07700 900123', { countries: ['XX', 'GB'] }, '+447700900123'], // Cloudflare's "XX" (unknown) is skipped
+  ])('%j %j → %s', (input, options, e164) => {
+    expect(normalizePhone(input, options)).toMatchObject({ ok: true, e164 });
+  });
+
+  it.each<[unknown, PhoneOptions, string]>([
+    ['12345', { countries: ['GB'] }, '"12345" is not a possible phone number (read as a number of GB)'],
+    ['+4477009001234567', {}, '"+4477009001234567" is not a possible phone number'],
+    ['07700 900123', {}, '"07700 900123" is not a phone number (no + country code, and no DEFAULT_PHONE_COUNTRY or visitor country to read it with)'],
+    ['07700 900123', { countries: ['XX'] }, '"07700 900123" is not a phone number (no + country code, and no DEFAULT_PHONE_COUNTRY or visitor country to read it with)'],
+    ['call me at 07700 900123', { countries: ['GB'] }, '"call me at 07700 900123" contains words, not a phone number'],
+    ['n/a', { countries: ['GB'] }, '"n/a" is not a phone number (read as a number of GB)'],
+    ['', { countries: ['GB'] }, 'phone is empty'],
+    ['   ', { countries: ['GB'] }, 'phone is empty'],
+    [{ number: '07700 900123' }, { countries: ['GB'] }, 'phone must be a string, got object'],
+    [['07700 900123'], { countries: ['GB'] }, 'phone must be a string, got array'],
+    [true, { countries: ['GB'] }, 'phone must be a string, got boolean'],
+    ['+447700900123', { validation: 'valid' }, '"+447700900123" is not a valid phone number'], // the seed's number under PHONE_VALIDATION=valid
+    ['+1 123 456 7890', { validation: 'valid' }, '"+1 123 456 7890" is not a valid phone number'], // no US area code starts with 1
+  ])('%j %j is refused: %s', (input, options, detail) => {
+    expect(normalizePhone(input, options)).toEqual({ ok: false, reason: 'invalid_phone', detail });
+  });
+
+  it('PHONE_VALIDATION=valid still accepts numbers in assigned ranges', () => {
+    expect(normalizePhone('+1 415 555 2671', { validation: 'valid' })).toMatchObject({ ok: true, e164: '+14155552671' });
+    expect(normalizePhone('020 7183 8750', { countries: ['GB'], validation: 'valid' })).toMatchObject({ ok: true, e164: '+442071838750' });
+  });
+});
+
+describe('customer_id', () => {
+  it.each([...DISALLOWED_CUSTOMER_IDS].filter((id) => id !== ''))('%j is refused as a placeholder', (id) => {
+    expect(checkCustomerId(id)).toEqual({ ok: false, reason: 'disallowed_customer_id', detail: `userId "${id}" is a placeholder MoEngage does not allow as customer_id` });
+  });
+
+  it.each(['unknown', 'guest', 'null', '0', '1', '-1', 'true', 'false', 'none', 'na', 'n/a', '', 'undefined'])('includes %j', (id) => {
+    expect(DISALLOWED_CUSTOMER_IDS.has(id)).toBe(true);
+  });
+
+  it.each([
+    [' Guest ', false],
+    ['NULL', false],
+    ['   ', false],
+    ['u_8842', true],
+    ['guest-42', true],
+    ['10', true],
+    ['jane@example.com', true],
+  ])('%j allowed: %s (case-insensitive, trimmed)', (id, allowed) => {
+    expect(checkCustomerId(id).ok).toBe(allowed);
+  });
+
+  it('trims the id it keeps', () => {
+    expect(checkCustomerId('  u_1 ')).toEqual({ ok: true, id: 'u_1' });
+  });
+
+  it.each([
+    [{ type: 'track', userId: 'guest', event: 'Product Viewed' }, 'disallowed_customer_id', 'userId "guest" is a placeholder MoEngage does not allow as customer_id'],
+    [{ type: 'track', userId: 0, event: 'Product Viewed' }, 'disallowed_customer_id', 'userId "0" is a placeholder MoEngage does not allow as customer_id'],
+    [{ type: 'identify', userId: 'null', traits: { email: 'a@b.test' } }, 'disallowed_customer_id', 'userId "null" is a placeholder MoEngage does not allow as customer_id'],
+    [{ type: 'identify', userId: '   ', traits: {} }, 'disallowed_customer_id', 'userId is blank'],
+  ])('messages with a disallowed userId are dropped with the reason: %j', (fields, reason, detail) => {
+    expect(map(fields)).toEqual({ status: 'dropped', reason, detail, omissions: [] });
+  });
+});
+
+describe('identity on events: user_identifiers', () => {
+  const order = (traits: Record<string, unknown>, options = {}) =>
+    map({ type: 'track', userId: 'u_1', event: 'Order Completed', properties: { order_id: 'O-1' }, context: { traits } }, 'retail', options);
+
+  it.each([
+    [{ email: 'jane@example.com' }, { u_em: 'jane@example.com' }],
+    [{ email: '  jane@example.com ' }, { u_em: 'jane@example.com' }],
+    [{ phone: '+447700900123' }, { u_mb: '+447700900123' }],
+    [{ mobile: '+447700900123' }, { u_mb: '+447700900123' }],
+    [{ phone: '+447700900123', email: 'jane@example.com' }, { u_em: 'jane@example.com', u_mb: '+447700900123' }],
+  ])('%j → %j', (traits, ids) => {
+    const event = onlyEvent(order(traits));
+    expect(event.user_identifiers).toEqual(ids);
+    expect(JSON.stringify(event.user_identifiers)).toBe(JSON.stringify(ids)); // u_em before u_mb
+  });
+
+  it.each([
+    [{ email: 'jane at example.com' }, 'invalid_email', 'trait email "jane at example.com" is not an email address'],
+    [{ email: 42 }, 'invalid_email', 'trait email 42 is not an email address'],
+    [{ phone: '07700 900123' }, 'invalid_phone', 'trait phone: "07700 900123" is not a phone number (no + country code, and no DEFAULT_PHONE_COUNTRY or visitor country to read it with)'],
+    [{ phone: 'ask reception' }, 'invalid_phone', 'trait phone: "ask reception" contains words, not a phone number'],
+  ])('%j is left out, never sent malformed: %s', (traits, reason, detail) => {
+    const result = order(traits);
+    expect(onlyEvent(result)).not.toHaveProperty('user_identifiers');
+    expect(result.omissions).toEqual([{ reason, detail }]);
+  });
+
+  it('a local number is read with DEFAULT_PHONE_COUNTRY, then the visitor’s country', () => {
+    expect(onlyEvent(order({ phone: '07700 900123' }, { defaultPhoneCountry: 'GB' })).user_identifiers).toEqual({ u_mb: '+447700900123' });
+    expect(onlyEvent(order({ phone: '07700 900123' }, { visitorCountry: 'GB' })).user_identifiers).toEqual({ u_mb: '+447700900123' });
+    expect(onlyEvent(order({ phone: '(415) 555-2671' }, { defaultPhoneCountry: 'GB', visitorCountry: 'US' })).user_identifiers).toEqual({ u_mb: '+14155552671' });
+  });
+
+  it('the seed’s number passes under PHONE_VALIDATION=possible (default) and is left out under valid', () => {
+    expect(onlyEvent(order({ phone: '+447700900123' }, { phoneValidation: 'possible' })).user_identifiers).toEqual({ u_mb: '+447700900123' });
+    const strict = order({ phone: '+447700900123', email: 'jane@example.com' }, { phoneValidation: 'valid' });
+    expect(onlyEvent(strict).user_identifiers).toEqual({ u_em: 'jane@example.com' });
+    expect(strict.omissions).toEqual([{ reason: 'invalid_phone', detail: 'trait phone: "+447700900123" is not a valid phone number' }]);
+  });
+
+  it('a message’s own traits win over context.traits on identify', () => {
+    const customer = onlyCustomer(map({ type: 'identify', userId: 'u_1', traits: { email: 'new@example.com' }, context: { traits: { email: 'old@example.com', first_name: 'Jane' } } }));
+    expect(customer.attributes).toEqual({ u_em: 'new@example.com', u_fn: 'Jane' });
+  });
+});
+
+describe('identify → Track User (POST /v1/customer/{ws})', () => {
+  it('standard keys, E.164, ISO 8601 birthday and custom traits', () => {
+    const result = map(
+      {
+        type: 'identify',
+        userId: 'u_8842',
+        traits: {
+          email: 'jane@example.com',
+          phone: '07700 900123',
+          first_name: 'Jane',
+          last_name: 'Doe',
+          name: 'Jane Doe',
+          gender: 'female',
+          birthday: '1990-04-12',
+          plan: 'pro',
+          newsletter: true,
+          visits: 12,
+        },
+      },
+      'retail',
+      { defaultPhoneCountry: 'GB' },
+    );
+    expect(result.status).toBe('queued');
+    expect(onlyCustomer(result)).toEqual({
+      kind: 'customer',
+      customer_id: 'u_8842',
+      attributes: {
+        u_em: 'jane@example.com',
+        u_mb: '+447700900123',
+        u_fn: 'Jane',
+        u_ln: 'Doe',
+        u_n: 'Jane Doe',
+        u_gd: 'female',
+        u_bd: '1990-04-12T00:00:00.000Z',
+        plan: 'pro',
+        newsletter: true,
+        visits: 12,
+      },
+    });
+    expect(result.omissions).toEqual([]);
+  });
+
+  it.each([
+    [{ firstName: 'Jane', lastName: 'Doe' }, { u_fn: 'Jane', u_ln: 'Doe' }, []],
+    [{ birthday: '1990-04-12T08:30:00+02:00' }, { u_bd: '1990-04-12T06:30:00.000Z' }, []],
+    [{ birthday: '12/04/1990' }, {}, ['invalid_date']],
+    [{ birthday: 'soon' }, {}, ['invalid_date']],
+    [{ email: 'nope' }, {}, ['invalid_email']],
+    [{ first_name: { given: 'Jane' } }, {}, ['invalid_value']],
+    [{ first_name: 'Jane', firstName: 'Janet' }, { u_fn: 'Jane' }, ['duplicate_trait']],
+    [{ first_name: null }, {}, ['null_value']],
+    [{ address: { city: 'London', country: 'GB' } }, { address_city: 'London', address_country: 'GB' }, []],
+  ])('%j → %j (omitted: %j)', (traits, attributes, omitted) => {
+    const result = map({ type: 'identify', userId: 'u_1', traits });
+    expect(onlyCustomer(result).attributes).toEqual(attributes);
+    expect(result.omissions.map((o) => o.reason)).toEqual(omitted);
+  });
+
+  it('otherTraits: "ignore" sends only the mapped traits and lists the rest', () => {
+    const blueprint = { name: 'strict', events: {}, userAttributes: { email: 'u_em' }, otherTraits: 'ignore' as const };
+    const result = map({ type: 'identify', userId: 'u_1', traits: { email: 'a@b.test', plan: 'pro', visits: 3 } }, blueprint);
+    expect(onlyCustomer(result).attributes).toEqual({ u_em: 'a@b.test' });
+    expect(result.omissions).toEqual([{ reason: 'traits_not_in_blueprint', detail: 'not sent (otherTraits: "ignore"): plan, visits' }]);
+  });
+});
+
+describe('alias → merge (POST /v1/customer/merge)', () => {
+  it('merges previousId into userId', () => {
+    expect(map({ type: 'alias', userId: 'u_8842', previousId: 'old-42' })).toEqual({
+      status: 'queued',
+      items: [{ kind: 'merge', merged_user: 'old-42', retained_user: 'u_8842' }],
+      omissions: [],
+    });
+  });
+
+  it.each([
+    [{ type: 'alias', userId: 'u_1', previousId: 'u_1' }, 'alias_same_user'],
+    [{ type: 'alias', userId: 'u_1', previousId: 'guest' }, 'disallowed_customer_id'],
+    [{ type: 'alias', userId: 'unknown', previousId: 'old-1' }, 'disallowed_customer_id'],
+  ])('%j is dropped: %s', (fields, reason) => {
+    expect(map(fields)).toMatchObject({ status: 'dropped', reason });
+  });
+});
+
+describe('anonymous visitors (pure mapping)', () => {
+  const anonymousView = { type: 'track', anonymousId: 'anon-7', event: 'Product Viewed', properties: { sku: 'A' }, context: { traits: { email: 'a@b.test' } } };
+
+  it('hold (default): mapped with customer_id left empty, status held', () => {
+    const result = map(anonymousView);
+    expect(result.status).toBe('held');
+    expect(onlyEvent(result)).toMatchObject({ customer_id: '', user_identifiers: { u_em: 'a@b.test' }, action: { action: 'Product Viewed' } });
+  });
+
+  it('customer: the anonymousId is the customer_id', () => {
+    const result = map(anonymousView, 'retail', { anonymous: 'customer' });
+    expect(result.status).toBe('queued');
+    expect(onlyEvent(result).customer_id).toBe('anon-7');
+  });
+
+  it('customer: identify merges the anonymous profile into the real user, after setting its attributes', () => {
+    const result = map({ type: 'identify', userId: 'u_1', anonymousId: 'anon-7', traits: { email: 'a@b.test' } }, 'retail', { anonymous: 'customer' });
+    expect(result.status === 'queued' && result.items.map((i) => i.kind)).toEqual(['customer', 'merge']);
+    expect(merges(result)).toEqual([{ kind: 'merge', merged_user: 'anon-7', retained_user: 'u_1' }]);
+  });
+
+  it('hold: identify sends the profile only (the queue releases held events)', () => {
+    const result = map({ type: 'identify', userId: 'u_1', anonymousId: 'anon-7', traits: {} });
+    expect(merges(result)).toEqual([]);
+    expect(onlyCustomer(result).customer_id).toBe('u_1');
+  });
+
+  it('drop: dropped with the reason', () => {
+    expect(map(anonymousView, 'retail', { anonymous: 'drop' })).toEqual({
+      status: 'dropped',
+      reason: 'anonymous_dropped',
+      detail: 'anonymous visitor (no userId) and ANONYMOUS=drop',
+      omissions: [],
+    });
+  });
+
+  it('customer: a placeholder anonymousId is refused like a placeholder userId', () => {
+    expect(map({ ...anonymousView, anonymousId: 'undefined' }, 'retail', { anonymous: 'customer' })).toMatchObject({
+      status: 'dropped',
+      reason: 'disallowed_customer_id',
+      detail: 'anonymousId "undefined" is a placeholder MoEngage does not allow as customer_id',
+    });
+  });
+
+  it('an anonymous identify is held too, and a known user is never held', () => {
+    expect(map({ type: 'identify', anonymousId: 'anon-7', traits: { email: 'a@b.test' } }).status).toBe('held');
+    expect(map({ ...anonymousView, userId: 'u_1' }).status).toBe('queued');
+  });
+});

@@ -1,0 +1,142 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS members (
+  user_id TEXT NOT NULL,
+  sync_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, sync_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS segments (sync_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applied_pages (
+  sync_id TEXT NOT NULL,
+  execution_id TEXT NOT NULL,
+  page INTEGER NOT NULL,
+  applied_at INTEGER NOT NULL,
+  PRIMARY KEY (sync_id, execution_id, page)
+) WITHOUT ROWID;
+`;
+
+/** Ids per statement: one JSON parameter keeps the statement short and far below the 2 MB value limit. */
+const CHUNK = 1000;
+/** MoEngage retries within seconds; page records older than this cannot be retried any more. */
+const APPLIED_PAGE_TTL_MS = 30 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 3600 * 1000;
+
+/** One page of one execution, restricted to the users of this shard. */
+export interface ShardPage {
+  syncId: string;
+  syncName: string;
+  executionId: string;
+  page: number;
+  /** The execution is a "Resync All Users": drop the segment's members here on its first page. */
+  resync: boolean;
+  add: string[];
+  remove: string[];
+}
+
+export interface ShardResult {
+  /** This shard had already applied this page (a MoEngage retry): nothing changed. */
+  duplicate: boolean;
+  /** Members actually added (already-members are not counted) and actually removed. */
+  added: number;
+  removed: number;
+  /** Members dropped because a resync execution started here. */
+  dropped: number;
+}
+
+export interface VisitorSegment {
+  id: string;
+  name: string;
+}
+
+/**
+ * One shard of segment membership (see shard.ts): the users whose id hashes here, with every synced
+ * segment they are in. Applying a page is one synchronous transaction, so retries and concurrent
+ * pages of the same execution cannot interleave inside a shard.
+ */
+export class SegmentStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private lastPruneAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  apply(page: ShardPage): ShardResult {
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): ShardResult => {
+      const seen = this.sql
+        .exec<{ page: number }>('SELECT page FROM applied_pages WHERE sync_id = ? AND execution_id = ?', page.syncId, page.executionId)
+        .toArray();
+      if (seen.some((row) => row.page === page.page)) return { duplicate: true, added: 0, removed: 0, dropped: 0 };
+
+      let dropped = 0;
+      if (page.resync && seen.length === 0) {
+        this.sql.exec('DELETE FROM members WHERE sync_id = ?', page.syncId);
+        dropped = this.changes();
+      }
+      this.sql.exec(
+        'INSERT INTO segments (sync_id, name) VALUES (?, ?) ON CONFLICT (sync_id) DO UPDATE SET name = excluded.name WHERE name != excluded.name',
+        page.syncId,
+        page.syncName,
+      );
+      let added = 0;
+      for (let i = 0; i < page.add.length; i += CHUNK) {
+        this.sql.exec(
+          'INSERT OR IGNORE INTO members (user_id, sync_id) SELECT value, ? FROM json_each(?)',
+          page.syncId,
+          JSON.stringify(page.add.slice(i, i + CHUNK)),
+        );
+        added += this.changes();
+      }
+      let removed = 0;
+      for (let i = 0; i < page.remove.length; i += CHUNK) {
+        this.sql.exec(
+          'DELETE FROM members WHERE sync_id = ? AND user_id IN (SELECT value FROM json_each(?))',
+          page.syncId,
+          JSON.stringify(page.remove.slice(i, i + CHUNK)),
+        );
+        removed += this.changes();
+      }
+      this.sql.exec('INSERT INTO applied_pages (sync_id, execution_id, page, applied_at) VALUES (?, ?, ?, ?)', page.syncId, page.executionId, page.page, now);
+      return { duplicate: false, added, removed, dropped };
+    });
+    if (now - this.lastPruneAt > PRUNE_EVERY_MS) {
+      this.lastPruneAt = now;
+      this.sql.exec('DELETE FROM applied_pages WHERE applied_at < ?', now - APPLIED_PAGE_TTL_MS);
+    }
+    return result;
+  }
+
+  /** The segments one user is in (the read API and the debugger's user lookup). */
+  segmentsOf(userId: string): VisitorSegment[] {
+    return this.sql
+      .exec<{ id: string; name: string }>(
+        `SELECT m.sync_id AS id, coalesce(s.name, m.sync_id) AS name
+         FROM members m LEFT JOIN segments s ON s.sync_id = m.sync_id
+         WHERE m.user_id = ? ORDER BY name, id`,
+        userId,
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, name: row.name }));
+  }
+
+  /** Forgets a segment (archived in MoEngage, which then sends nothing more): members and pages. */
+  forget(syncId: string): { dropped: number } {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM members WHERE sync_id = ?', syncId);
+      const dropped = this.changes();
+      this.sql.exec('DELETE FROM segments WHERE sync_id = ?', syncId);
+      this.sql.exec('DELETE FROM applied_pages WHERE sync_id = ?', syncId);
+      return { dropped };
+    });
+  }
+
+  /** Rows changed by the last statement (cursor.rowsWritten would also count index writes). */
+  private changes(): number {
+    return this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;
+  }
+}
