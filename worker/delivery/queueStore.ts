@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   duration_ms INTEGER NOT NULL,
   error TEXT
 );
+CREATE INDEX IF NOT EXISTS attempts_by_time ON attempts (at);
 CREATE TABLE IF NOT EXISTS attempt_events (attempt_id INTEGER NOT NULL, message_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS attempt_events_by_message ON attempt_events (message_id);
 CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_id);
