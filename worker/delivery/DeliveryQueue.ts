@@ -221,8 +221,10 @@ export class DeliveryQueue extends DurableObject<Env> {
       now = Date.now();
       const budget = available(this.limiter(connection, now), limits, now);
       if (budget.requests <= 0) break;
-      const cap = (n: number) => Math.min(n, MAX_ITEMS_PER_PASS);
-      const due = this.store.due(now, { event: cap(budget.events), customer: cap(budget.customers), merge: cap(budget.merges) });
+      const room = { event: Math.min(budget.events, MAX_ITEMS_PER_PASS), customer: Math.min(budget.customers, MAX_ITEMS_PER_PASS), merge: Math.min(budget.merges, MAX_ITEMS_PER_PASS) };
+      // One more than the budget per kind tells whether the budget is what holds that kind back.
+      const plusOne = (n: number) => (n > 0 ? n + 1 : 0);
+      const due = worthSending(this.store.due(now, { event: plusOne(room.event), customer: plusOne(room.customer), merge: plusOne(room.merge) }), room, limits);
       if (!due.length) break;
       const packed = pack(due, {
         packing: connection.delivery.packing,
@@ -411,6 +413,20 @@ export class DeliveryQueue extends DurableObject<Env> {
 }
 
 const UNIT_OF = { event: 'events', customer: 'customers', merge: 'merges' } as const;
+
+/**
+ * Under a backlog, tokens trickle in while requests are out; sending each trickle would make many
+ * small requests. A kind whose due items fill its whole budget waits until the budget is about a
+ * second's worth (the next alarm is set for then); a kind whose due items all fit goes now.
+ */
+function worthSending(due: Pending[], room: Record<keyof typeof UNIT_OF, number>, limits: Limits): Pending[] {
+  const count = { event: 0, customer: 0, merge: 0 };
+  for (const p of due) count[p.item.kind]++;
+  const go = (kind: keyof typeof UNIT_OF) =>
+    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= Math.min(MAX_ITEMS_PER_PASS, Math.ceil(limits[UNIT_OF[kind]] / 60)));
+  const taken = { event: 0, customer: 0, merge: 0 };
+  return due.filter((p) => go(p.item.kind) && taken[p.item.kind]++ < room[p.item.kind]);
+}
 
 function limitsOf(connection: Connection): Limits {
   return {

@@ -119,10 +119,16 @@ export function admitHeld(sql: SqlStorage, records: readonly IngestRecord[], now
     if (r.outcome.status === 'held' && r.anonymousId != null) storeHeld(sql, r.messageId, r.anonymousId, r.outcome.holdUntil);
   }
   let released = 0;
+  // A batch usually repeats one visitor's link on every message: a link already written in this
+  // batch changes nothing, and with nothing held there is nothing to release (ingest cost, issue 5).
+  const written = new Map<string, string>();
+  const anythingHeld = sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0;
   for (const r of records) {
     for (const [anonymousId, userId] of linksOf(r)) {
+      if (written.get(anonymousId) === userId) continue;
+      written.set(anonymousId, userId);
       sql.exec('INSERT OR REPLACE INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)', anonymousId, userId, now);
-      released += releaseHeld(sql, anonymousId, userId, now, onRelease);
+      if (anythingHeld) released += releaseHeld(sql, anonymousId, userId, now, onRelease);
     }
   }
   // Held events of visitors identified earlier (the link is already known).

@@ -387,9 +387,12 @@ export class QueueStore {
         .toArray()
         .map((r) => r.message_id);
       this.waiting -= messages.length;
+      // A note from before (released from the hold, replayed) stays; a failure's detail does not.
       this.sql.exec(
-        `UPDATE events SET status = 'delivered', reason = NULL, detail = ?, next_attempt_at = NULL, updated_at = ?
-         WHERE message_id IN (SELECT DISTINCT value FROM json_each(?))
+        `UPDATE events SET status = 'delivered',
+           detail = CASE WHEN reason IS NULL AND detail IS NOT NULL THEN detail || coalesce('; ' || ?1, '') ELSE ?1 END,
+           reason = NULL, next_attempt_at = NULL, updated_at = ?2
+         WHERE message_id IN (SELECT DISTINCT value FROM json_each(?3))
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = events.message_id)`,
         note,
         now,
