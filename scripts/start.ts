@@ -18,6 +18,7 @@ const DELIVERY_SETTINGS = [
   'MAX_BACKLOG_EVENTS',
   'MAX_EVENT_AGE_HOURS',
   'EVENT_LOG_RETENTION_DAYS',
+  'MAX_LOG_EVENTS',
 ];
 
 const env = process.env;

@@ -38,6 +38,7 @@ export interface Env {
   MAX_BACKLOG_EVENTS?: string;
   MAX_EVENT_AGE_HOURS?: string;
   EVENT_LOG_RETENTION_DAYS?: string;
+  MAX_LOG_EVENTS?: string;
   // …or several, as JSON (see config/connections.ts).
   MOENGAGE_CONNECTIONS?: string;
 

@@ -16,6 +16,7 @@ import {
   installSandbox,
   operator,
   post,
+  queue,
   runUntil,
   startClock,
   statuses,
@@ -147,6 +148,22 @@ describe('backlog bounds ("tiny": 20 waiting events, 1 hour)', () => {
   });
 });
 
+describe('log bounds', () => {
+  it('keeps at most MAX_LOG_EVENTS rows ("batch": 10), forgetting the oldest delivered first; dead letters stay', async () => {
+    const { sandbox } = installSandbox();
+    await enqueue('batch', [...Array.from({ length: 14 }, (_, i) => trackRecord(`u${i}`, { id: `l${i}` })), trackRecord('u1', { id: 'poison', action: 'moe_bad' })]);
+    await runUntil('batch', T0 + 5 * 60_000);
+    expect(await statuses('batch')).toEqual({ delivered: 14, dead: 1 });
+    await enqueue('batch', [trackRecord('u1', { id: 'late' })]);
+    await runUntil('batch', T0 + 10 * 60_000); // the next flush trims the log
+    expect(await statuses('batch')).toEqual({ delivered: 9, dead: 1 });
+    expect(await eventRow('batch', 'l0')).toBeNull();
+    expect(await eventRow('batch', 'poison')).toMatchObject({ status: 'dead' });
+    expect((await queue('batch').health('batch')).log).toMatchObject({ events: 10, maxEvents: 10 });
+    expect(sandbox.requests.length).toBeGreaterThan(0);
+  });
+});
+
 describe('/healthz', () => {
   it('reports every connection’s queue without secrets', async () => {
     installSandbox();
@@ -180,7 +197,7 @@ describe('/healthz', () => {
         refusedBatches: { total: 0, lastAt: null },
         expiredEvents: { total: 0, lastAt: null },
       },
-      logRetentionDays: 7,
+      log: { events: 2, oldestAgeHours: 0, retentionDays: 7, maxEvents: 2_000_000 },
       storageBytes: expect.any(Number),
     });
   });

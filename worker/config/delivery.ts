@@ -26,6 +26,8 @@ export const DeliverySettingsSchema = z.object({
   maxEventAgeHours: z.coerce.number().positive(),
   /** How long finished events stay in the log: the debugger's history and the dedupe window. */
   logRetentionDays: z.coerce.number().positive(),
+  /** Rows the log keeps at most (storage bound); beyond it the oldest delivered/dropped events go first. */
+  maxLogEvents: z.coerce.number().int().positive(),
 });
 export type DeliverySettings = z.infer<typeof DeliverySettingsSchema>;
 
@@ -39,6 +41,7 @@ export const DELIVERY_DEFAULTS: DeliverySettings = {
   maxBacklogEvents: 500_000,
   maxEventAgeHours: 72,
   logRetentionDays: 7,
+  maxLogEvents: 2_000_000,
 };
 
 const num = z.union([z.number(), z.string()]).optional();
@@ -55,6 +58,7 @@ export const DeliveryEntryFields = {
   maxBacklogEvents: num,
   maxEventAgeHours: num,
   logRetentionDays: num,
+  maxLogEvents: num,
 };
 type DeliveryEntry = { [K in keyof typeof DeliveryEntryFields]?: z.infer<(typeof DeliveryEntryFields)[K]> };
 
@@ -75,5 +79,6 @@ export function deliveryFromEnv(env: Env, entry: DeliveryEntry = {}): Record<str
     maxBacklogEvents: pick(entry.maxBacklogEvents, 'MAX_BACKLOG_EVENTS', d.maxBacklogEvents),
     maxEventAgeHours: pick(entry.maxEventAgeHours, 'MAX_EVENT_AGE_HOURS', d.maxEventAgeHours),
     logRetentionDays: pick(entry.logRetentionDays, 'EVENT_LOG_RETENTION_DAYS', d.logRetentionDays),
+    maxLogEvents: pick(entry.maxLogEvents, 'MAX_LOG_EVENTS', d.maxLogEvents),
   };
 }

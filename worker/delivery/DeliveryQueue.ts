@@ -144,6 +144,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     const now = Date.now();
     const pause = connection ? await this.currentPause(connection, now) : (this.store.getMeta<PauseInfo>('pause') ?? null);
     const stats = this.store.stats();
+    const log = this.store.logExtent();
     const gate = this.store.getMeta<OutageGate>('outage');
     const limiter = connection ? this.limiter(connection, now) : null;
     const settings = connection?.delivery;
@@ -170,7 +171,13 @@ export class DeliveryQueue extends DurableObject<Env> {
         refusedBatches: this.store.getMeta<Counter>('refused') ?? { total: 0, lastAt: null },
         expiredEvents: this.store.getMeta<Counter>('expired') ?? { total: 0, lastAt: null },
       },
-      logRetentionDays: settings?.logRetentionDays ?? null,
+      log: {
+        events: log.events,
+        // The dedupe window in effect: EVENT_LOG_RETENTION_DAYS, or less once MAX_LOG_EVENTS trims it.
+        oldestAgeHours: log.oldestReceivedAt === null ? null : Math.round(((now - log.oldestReceivedAt) / 3_600_000) * 10) / 10,
+        retentionDays: settings?.logRetentionDays ?? null,
+        maxEvents: settings?.maxLogEvents ?? null,
+      },
       storageBytes: stats.storageBytes,
     };
   }
@@ -371,6 +378,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     // Keep up with delivery: up to 20 batches (100,000 events) a minute, more than the 30,000/min cap.
     const cutoff = now - connection.delivery.logRetentionDays * 86_400_000;
     for (let i = 0; i < 20 && this.store.purge(cutoff, PURGE_BATCH) === PURGE_BATCH; i++);
+    for (let i = 0; i < 20 && this.store.trim(connection.delivery.maxLogEvents, PURGE_BATCH) === PURGE_BATCH; i++);
     this.store.recount();
   }
 

@@ -26,7 +26,8 @@ export interface QueueHealth {
     /** Events dead-lettered for waiting longer than maxEventAgeHours. */
     expiredEvents: { total: number; lastAt: number | null };
   };
-  logRetentionDays: number | null;
+  /** The event log (debugger history and dedupe window): rows, age of the oldest, bounds. */
+  log: { events: number; oldestAgeHours: number | null; retentionDays: number | null; maxEvents: number | null };
   storageBytes: number;
 }
 

@@ -641,27 +641,45 @@ export class QueueStore {
    * attempts: the log's retention, which is also the dedupe window.
    */
   purge(cutoff: number, limit: number): number {
-    let purged = 0;
+    return this.forget(
+      `SELECT rowid FROM events WHERE status IN ('delivered', 'dropped', 'dead') AND updated_at < ? LIMIT ?`,
+      [cutoff, limit],
+      cutoff,
+    );
+  }
+
+  /**
+   * Keeps the log under `maxEvents` rows by forgetting the oldest delivered and dropped events
+   * (dead letters wait for the time retention, so they stay replayable). Returns how many went.
+   */
+  trim(maxEvents: number, limit: number): number {
+    const total = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n;
+    const excess = Math.min(limit, total - maxEvents);
+    if (excess <= 0) return 0;
+    return this.forget(`SELECT rowid FROM events WHERE status IN ('delivered', 'dropped') ORDER BY rowid LIMIT ?`, [excess], Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Rows in the log and when the oldest one arrived: the dedupe window in effect. */
+  logExtent(): { events: number; oldestReceivedAt: number | null } {
+    const row = this.sql.exec<{ n: number; oldest: number | null }>('SELECT count(*) AS n, min(received_at) AS oldest FROM events').one();
+    return { events: row.n, oldestReceivedAt: row.oldest };
+  }
+
+  private forget(select: string, args: (number | string)[], attemptsBefore: number): number {
+    let gone: string[] = [];
     this.storage.transactionSync(() => {
-      const gone = this.sql
-        .exec<{ message_id: string }>(
-          `DELETE FROM events WHERE rowid IN (
-             SELECT rowid FROM events WHERE status IN ('delivered', 'dropped', 'dead') AND updated_at < ? LIMIT ?)
-           RETURNING message_id`,
-          cutoff,
-          limit,
-        )
+      gone = this.sql
+        .exec<{ message_id: string }>(`DELETE FROM events WHERE rowid IN (${select}) RETURNING message_id`, ...args)
         .toArray()
         .map((r) => r.message_id);
-      purged = gone.length;
-      if (!purged) return;
+      if (!gone.length) return;
       this.sql.exec(`DELETE FROM outbox WHERE state = 'dead' AND message_id IN (SELECT value FROM json_each(?))`, ids(gone));
       this.sql.exec(`DELETE FROM attempt_events WHERE message_id IN (SELECT value FROM json_each(?))`, ids(gone));
       this.sql.exec(
         `DELETE FROM attempts WHERE at < ? AND NOT EXISTS (SELECT 1 FROM attempt_events e WHERE e.attempt_id = attempts.id)`,
-        cutoff,
+        attemptsBefore,
       );
     });
-    return purged;
+    return gone.length;
   }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   available,
   BURST_SECONDS,
+  JITTER_GUARD_MS,
   createLimiter,
   type Limits,
   type LimiterState,
@@ -15,35 +16,39 @@ import {
 
 const T0 = Date.UTC(2031, 0, 1, 0, 0, 0);
 const LIMITS: Limits = { events: 30_000, customers: 10_000, merges: 1_000 };
+/** The limit holds over 60.5 s (0.5 s of arrival jitter), so the bucket refills at limit per 60.5 s. */
+const SPAN = WINDOW_MS + JITTER_GUARD_MS;
+const perMs = (limit: number) => limit / SPAN;
 
 describe('token bucket', () => {
   it.each([
-    { unit: 'events' as const, burst: 5_000 },
-    { unit: 'customers' as const, burst: 1_666 },
-    { unit: 'merges' as const, burst: 166 },
+    { unit: 'events' as const, burst: 4_958 },
+    { unit: 'customers' as const, burst: 1_652 },
+    { unit: 'merges' as const, burst: 165 },
   ])(`a fresh connection may send ${BURST_SECONDS} s worth of $unit at once ($burst)`, ({ unit, burst }) => {
     expect(available(createLimiter(LIMITS, T0), LIMITS, T0)[unit]).toBe(burst);
   });
 
   it.each([
     { after: 0, events: 0 },
-    { after: 1_000, events: 500 },
-    { after: 4_000, events: 2_000 },
-    { after: 10_000, events: 5_000 },
-    { after: 60_000, events: 5_000 },
-  ])('refills at limit/60 s, up to the burst: $after ms after draining → $events', ({ after, events }) => {
-    const drained = take(createLimiter(LIMITS, T0), LIMITS, { events: 5_000, requests: 1 }, T0);
+    { after: 1_000, events: 496 },
+    { after: 4_000, events: 1_984 },
+    { after: 10_000, events: 4_958 },
+    { after: 60_000, events: 4_958 },
+  ])('refills at limit/60.5 s, up to the burst: $after ms after draining → $events', ({ after, events }) => {
+    const drained = take(createLimiter(LIMITS, T0), LIMITS, { events: 4_958, requests: 1 }, T0);
     expect(available(drained, LIMITS, T0 + after).events).toBe(events);
+    expect(events).toBe(Math.min(4_958, Math.floor(after * perMs(30_000) + 0.68)));
   });
 
   it('is unlimited in requests unless a request quota is configured', () => {
     expect(available(createLimiter(LIMITS, T0), LIMITS, T0).requests).toBe(Infinity);
     const quota = { ...LIMITS, requests: 120 };
     let s = createLimiter(quota, T0);
-    expect(available(s, quota, T0).requests).toBe(20);
-    for (let i = 0; i < 20; i++) s = take(s, quota, { events: 1, requests: 1 }, T0);
+    expect(available(s, quota, T0).requests).toBe(19);
+    for (let i = 0; i < 19; i++) s = take(s, quota, { events: 1, requests: 1 }, T0);
     expect(available(s, quota, T0).requests).toBe(0);
-    expect(available(s, quota, T0 + 500).requests).toBe(1);
+    expect(available(s, quota, T0 + 100).requests).toBe(1);
   });
 });
 
@@ -60,8 +65,9 @@ describe('sustained overload (twice the cap offered, taken greedily every 250 ms
   }
   const inWindow = (from: number) => sent.filter((x) => x.at >= from && x.at < from + WINDOW_MS).reduce((a, x) => a + x.events, 0);
 
-  it('never sends more than the limit in any 60 s span (checked every 250 ms)', () => {
-    for (let from = T0 - WINDOW_MS; from < T0 + 5 * WINDOW_MS; from += 250) expect(inWindow(from)).toBeLessThanOrEqual(LIMITS.events);
+  it('never sends more than the limit in any 60.5 s span (checked every 250 ms), so jitter ≤ 0.5 s cannot push a minute over', () => {
+    const inSpan = (from: number) => sent.filter((x) => x.at >= from && x.at < from + SPAN).reduce((a, x) => a + x.events, 0);
+    for (let from = T0 - WINDOW_MS; from < T0 + 5 * WINDOW_MS; from += 250) expect(inSpan(from)).toBeLessThanOrEqual(LIMITS.events);
   });
 
   it('sends within 2% of the limit in every whole minute', () => {
@@ -80,7 +86,7 @@ describe('what MoEngage says wins', () => {
     const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', retryAfterMs: 20_000 }, T0);
     expect(available(s, LIMITS, T0 + 19_999)).toEqual({ events: 0, customers: 0, merges: 0, requests: 0 });
     expect(available(s, LIMITS, T0 + 10_000).events).toBe(0);
-    expect(available(s, LIMITS, T0 + 20_000).events).toBe(5_000);
+    expect(available(s, LIMITS, T0 + 20_000).events).toBe(4_958);
     expect(nextAvailableAt(s, LIMITS, { events: 1 }, T0)).toBe(T0 + 20_000);
   });
 
@@ -117,29 +123,25 @@ describe('what MoEngage says wins', () => {
 
   it('reads the headers against the unit whose configured limit they name', () => {
     const s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rateLimit: { limit: 10_000, remaining: 7, resetSeconds: 30 } }, T0);
-    expect(available(s, LIMITS, T0)).toMatchObject({ events: 5_000, customers: 7 });
+    expect(available(s, LIMITS, T0)).toMatchObject({ events: 4_958, customers: 7 });
   });
 });
 
 describe('nextAvailableAt', () => {
   it.each([
     { name: 'available now', taken: 0, want: 100, at: T0 },
-    { name: 'bucket drained: one second for 500 events', taken: 5_000, want: 500, at: T0 + 1_000 },
-    { name: 'never waits for more than the bucket holds', taken: 5_000, want: 1_000_000, at: T0 + 10_000 },
+    { name: 'bucket drained: about a second for 495 events', taken: 4_958, want: 495, at: T0 + Math.ceil((495 - 0.68) / perMs(30_000)) },
+    { name: 'never waits for more than the bucket holds', taken: 4_958, want: 1_000_000, at: T0 + Math.ceil((4_958 - 0.68) / perMs(30_000)) },
   ])('$name', ({ taken, want, at }) => {
     const s = taken ? take(createLimiter(LIMITS, T0), LIMITS, { events: taken }, T0) : createLimiter(LIMITS, T0);
     expect(nextAvailableAt(s, LIMITS, { events: want }, T0)).toBe(at);
   });
 
   it('waits for the window when the minute’s quota is spent', () => {
-    let s = createLimiter(LIMITS, T0);
-    // Spend the whole minute: the burst, then 500/s for 50 s.
-    s = take(s, LIMITS, { events: 5_000 }, T0);
-    for (let i = 1; i <= 50; i++) s = take(s, LIMITS, { events: 500 }, T0 + i * 1_000);
-    const now = T0 + 50_000;
-    expect(available(s, LIMITS, T0 + WINDOW_MS - 1).events).toBe(0); // tokens refilled, window full
-    expect(nextAvailableAt(s, LIMITS, { events: 1 }, now)).toBe(T0 + WINDOW_MS);
-    expect(available(s, LIMITS, T0 + WINDOW_MS).events).toBe(5_000); // the first 5,000 left the window
+    const s = take(createLimiter(LIMITS, T0), LIMITS, { events: LIMITS.events }, T0); // the whole minute at once
+    expect(available(s, LIMITS, T0 + SPAN - 1).events).toBe(0); // tokens refilled, window full
+    expect(nextAvailableAt(s, LIMITS, { events: 1 }, T0 + 1_000)).toBe(T0 + SPAN);
+    expect(available(s, LIMITS, T0 + SPAN).events).toBe(4_958); // the spend left the window
   });
 });
 

@@ -26,6 +26,7 @@ describe('delivery settings', () => {
       MAX_BACKLOG_EVENTS: '1000',
       MAX_EVENT_AGE_HOURS: '1.5',
       EVENT_LOG_RETENTION_DAYS: '2',
+      MAX_LOG_EVENTS: '5000',
     } as unknown as Env;
     expect(readConnections(env)[0]?.delivery).toEqual({
       mode: 'batch',
@@ -38,6 +39,7 @@ describe('delivery settings', () => {
       maxBacklogEvents: 1000,
       maxEventAgeHours: 1.5,
       logRetentionDays: 2,
+      maxLogEvents: 5000,
     });
   });
 
