@@ -257,7 +257,7 @@ async function pauseDelivery(collector: RunningCollector, sandbox: SandboxServer
 }
 
 async function capEndToEnd(collector: RunningCollector, sandbox: SandboxServer, credentials: Record<string, string>): Promise<string> {
-  const total = 50_000;
+  const total = 60_000;
   await sendAll(collector.url, retailWorkload({ events: total, customers: CUSTOMERS, idPrefix: 'cap', seed: 9 }), 8);
   sandbox.sandbox.reset();
   credentials[WORKSPACE] = KEY;
@@ -269,35 +269,31 @@ async function capEndToEnd(collector: RunningCollector, sandbox: SandboxServer, 
   const sent = ok.map((r) => ({ at: r.at, ...unitsOf(r) }));
   const first = sent[0]?.at ?? 0;
   const last = sent.at(-1)?.at ?? 0;
-  // Every 60 s window starting at a request; "full" while the backlog outlasted the window.
+  // The most in any 60 s span (arrival times at the sandbox), and each whole clock minute during the
+  // drain (how the sandbox, like MoEngage, counts).
   let maxEvents = 0;
-  let minFull = Infinity;
-  let requestsPerMinute = 0;
   for (let i = 0; i < sent.length; i++) {
     const from = (sent[i] as { at: number }).at;
     let events = 0;
-    let reqs = 0;
-    for (let j = i; j < sent.length && (sent[j] as { at: number }).at < from + 60_000; j++) {
-      events += (sent[j] as { events: number }).events;
-      reqs++;
-    }
+    for (let j = i; j < sent.length && (sent[j] as { at: number }).at < from + 60_000; j++) events += (sent[j] as { events: number }).events;
     maxEvents = Math.max(maxEvents, events);
-    if (from + 60_000 <= last) {
-      minFull = Math.min(minFull, events);
-      requestsPerMinute = Math.max(requestsPerMinute, reqs);
-    }
+  }
+  const minutes: { events: number; requests: number }[] = [];
+  for (let m = Math.ceil(first / 60_000) * 60_000; m + 60_000 <= last; m += 60_000) {
+    const inMinute = sent.filter((x) => x.at >= m && x.at < m + 60_000);
+    minutes.push({ events: inMinute.reduce((a, x) => a + x.events, 0), requests: inMinute.length });
   }
   const items = sent.reduce((a, e) => a + e.events + e.customers, 0);
   return [
     `### A backlog of ${num(items)} items (${num(total)} messages, ingested while paused) delivered at the cap of ${num(CAP)} events/min: wrangler dev, sandbox enforcing the same limit`,
     table(
-      ['delivered in', 'most events in any 60 s', 'fewest events in a full 60 s window', 'requests per 60 s at the cap', 'items/request', 'bytes/request', '429s', 'dead-lettered'],
+      ['delivered in', 'most events in any 60 s', 'events in each whole minute of the drain', 'requests per minute at the cap', 'items/request', 'bytes/request', '429s', 'dead-lettered'],
       [
         [
           `${num((last - first) / 1000, 1)} s`,
           num(maxEvents),
-          minFull === Infinity ? '–' : `${num(minFull)} (${num((minFull / CAP) * 100, 1)} %)`,
-          num(requestsPerMinute),
+          minutes.map((m) => `${num(m.events)} (${num((m.events / CAP) * 100, 1)} %)`).join(', ') || '–',
+          minutes.map((m) => num(m.requests)).join(', ') || '–',
           num(items / Math.max(1, sent.length), 1),
           kb(ok.reduce((a, r) => a + r.bytes, 0) / Math.max(1, ok.length)),
           limited,

@@ -98,7 +98,8 @@ export class DeliveryQueue extends DurableObject<Env> {
       this.count('refused', now, verdict.refusal.detail);
       return { duplicates: [], refused: verdict.refusal };
     }
-    if (stored.queued > 0 && !pause) await this.wakeBy(plan.wakeAt);
+    // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
+    if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
     await this.wakeForHolds();
     return { duplicates: stored.duplicates };
   }

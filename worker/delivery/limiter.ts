@@ -75,18 +75,24 @@ function advance(state: LimiterState, limits: Limits, now: number): LimiterState
     // An unlimited unit (no request quota) is always full; Infinity arithmetic would give NaN.
     tokens[unit] = Number.isFinite(capacity) ? Math.min(capacity, state.tokens[unit] + elapsed * ratePerMs(limits, unit)) : Infinity;
   }
-  return {
-    ...state,
-    tokens,
-    at: Math.max(state.at, now),
-    recent: state.recent.filter(([at]) => at > now - SPAN_MS),
-    server: state.server.filter((s) => s.until > now),
-  };
+  const recent = state.recent.filter(([at]) => at > now - SPAN_MS);
+  // Tokens never pile up beyond what the window allows: otherwise a full bucket waiting behind a
+  // full window would go out as one burst when the window frees, and the burst would come back
+  // every 60.5 s as the previous one leaves it (a minute without one falls ~17 % short).
+  for (const unit of UNITS) {
+    const limit = limitOf(limits, unit);
+    if (Number.isFinite(limit)) tokens[unit] = Math.min(tokens[unit], Math.max(0, limit - use(recent, unit)));
+  }
+  return { ...state, tokens, at: Math.max(state.at, now), recent, server: state.server.filter((s) => s.until > now) };
+}
+
+function use(recent: LimiterState['recent'], unit: Unit): number {
+  const i = UNITS.indexOf(unit) + 1;
+  return recent.reduce((sum, entry) => sum + (entry[i] as number), 0);
 }
 
 function windowUse(state: LimiterState, unit: Unit): number {
-  const i = UNITS.indexOf(unit) + 1;
-  return state.recent.reduce((sum, entry) => sum + (entry[i] as number), 0);
+  return use(state.recent, unit);
 }
 
 /** Whole units of each kind that may be sent at `now` (0 for all while blocked). */

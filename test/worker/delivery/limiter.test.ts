@@ -55,9 +55,11 @@ describe('token bucket', () => {
 describe('sustained overload (twice the cap offered, taken greedily every 250 ms for 5 minutes)', () => {
   const sent: { at: number; events: number }[] = [];
   let s = createLimiter(LIMITS, T0);
+  let backlog = 0;
   for (let t = T0; t < T0 + 5 * WINDOW_MS; t += 250) {
-    const offered = (LIMITS.events * 2) / 240; // per 250 ms
-    const n = Math.min(offered, available(s, LIMITS, t).events);
+    backlog += (LIMITS.events * 2) / 240; // offered per 250 ms; what is not sent waits
+    const n = Math.min(backlog, available(s, LIMITS, t).events);
+    backlog -= n;
     if (n > 0) {
       s = take(s, LIMITS, { events: n, requests: 1 }, t);
       sent.push({ at: t, events: n });
@@ -68,6 +70,15 @@ describe('sustained overload (twice the cap offered, taken greedily every 250 ms
   it('never sends more than the limit in any 60.5 s span (checked every 250 ms), so jitter ≤ 0.5 s cannot push a minute over', () => {
     const inSpan = (from: number) => sent.filter((x) => x.at >= from && x.at < from + SPAN).reduce((a, x) => a + x.events, 0);
     for (let from = T0 - WINDOW_MS; from < T0 + 5 * WINDOW_MS; from += 250) expect(inSpan(from)).toBeLessThanOrEqual(LIMITS.events);
+  });
+
+  it('paces evenly once the window is full: no recurring burst and stall (every 10 s from the third minute ≈ limit/6.05)', () => {
+    const inTen = (from: number) => sent.filter((x) => x.at >= from && x.at < from + 10_000).reduce((a, x) => a + x.events, 0);
+    const even = (LIMITS.events * 10_000) / SPAN;
+    for (let from = T0 + 2 * WINDOW_MS; from + 10_000 <= T0 + 5 * WINDOW_MS; from += 250) {
+      expect(inTen(from)).toBeGreaterThanOrEqual(even * 0.97);
+      expect(inTen(from)).toBeLessThanOrEqual(even * 1.03);
+    }
   });
 
   it('sends within 2% of the limit in every whole minute', () => {
