@@ -10,7 +10,7 @@ import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymous
 import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { QueueHealth } from './health';
-import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, restoreLimiter, take, type Unit } from './limiter';
+import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, restoreLimiter, take, type Unit } from './limiter';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
 import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
@@ -351,12 +351,12 @@ export class DeliveryQueue extends DurableObject<Env> {
     const gate = this.store.getMeta<OutageGate>('outage')?.until ?? 0;
     const limits = limitsOf(connection);
     const limiter = this.limiter(connection, now);
-    // The earliest kind that is both due and within its budget; waiting for about a second's worth
-    // of budget rather than waking up for every token.
+    // The earliest kind that is both due and within its budget; waiting for a full bucket rather
+    // than waking up for every token.
     const at = Math.min(
       ...nextDue.map(([kind, due]) => {
         const unit = UNIT_OF[kind as keyof typeof UNIT_OF];
-        const want: Partial<Amounts> = { [unit]: Math.min(this.store.waitingCount, Math.ceil(limits[unit] / 60)) };
+        const want: Partial<Amounts> = { [unit]: Math.min(this.store.waitingCount, quantum(limits, unit)) };
         if (limits.requests !== undefined) want.requests = 1;
         return Math.max(due, gate, nextAvailableAt(limiter, limits, want, now));
       }),
@@ -425,14 +425,14 @@ const UNIT_OF = { event: 'events', customer: 'customers', merge: 'merges' } as c
 
 /**
  * Under a backlog, tokens trickle in while requests are out; sending each trickle would make many
- * small requests. A kind whose due items fill its whole budget waits until the budget is about a
- * second's worth (the next alarm is set for then); a kind whose due items all fit goes now.
+ * small requests. A kind whose due items fill its whole budget waits until the bucket is full (the
+ * next alarm is set for then); a kind whose due items all fit goes now.
  */
 function worthSending(due: Pending[], room: Record<keyof typeof UNIT_OF, number>, limits: Limits): Pending[] {
   const count = { event: 0, customer: 0, merge: 0 };
   for (const p of due) count[p.item.kind]++;
   const go = (kind: keyof typeof UNIT_OF) =>
-    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= Math.min(MAX_ITEMS_PER_PASS, Math.ceil(limits[UNIT_OF[kind]] / 60)));
+    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= Math.min(MAX_ITEMS_PER_PASS, quantum(limits, UNIT_OF[kind])));
   const taken = { event: 0, customer: 0, merge: 0 };
   return due.filter((p) => go(p.item.kind) && taken[p.item.kind]++ < room[p.item.kind]);
 }
