@@ -10,7 +10,7 @@ import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymous
 import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { QueueHealth } from './health';
-import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, restoreLimiter, take, type Unit } from './limiter';
+import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, take, type Unit } from './limiter';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
 import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
@@ -350,13 +350,18 @@ export class DeliveryQueue extends DurableObject<Env> {
     }
     const gate = this.store.getMeta<OutageGate>('outage')?.until ?? 0;
     const limits = limitsOf(connection);
+    // Nothing due now: tokens saved from here on are idle ones (small burst, see limiter.ts).
+    if (nextDue.every(([, due]) => due > now)) {
+      this.limiterState = rest(this.limiter(connection, now), limits, now);
+      this.store.setMeta('limiter', this.limiterState);
+    }
     const limiter = this.limiter(connection, now);
-    // The earliest kind that is both due and within its budget; waiting for a full bucket rather
-    // than waking up for every token.
+    // Events lead when they are due (worthSending); otherwise the earliest kind that is due and
+    // within budget. Wait for most of a bucket rather than waking up for every token.
+    const eventsDue = nextDue.find(([kind, due]) => kind === 'event' && due <= now);
     const at = Math.min(
-      ...nextDue.map(([kind, due]) => {
-        const unit = UNIT_OF[kind as keyof typeof UNIT_OF];
-        const want: Partial<Amounts> = { [unit]: Math.min(this.store.waitingCount, quantum(limits, unit)) };
+      ...(eventsDue ? [eventsDue] : nextDue).map(([kind, due]) => {
+        const want: Partial<Amounts> = { [UNIT_OF[kind as keyof typeof UNIT_OF]]: Math.min(this.store.waitingCount, readyAt(limits, kind as keyof typeof UNIT_OF)) };
         if (limits.requests !== undefined) want.requests = 1;
         return Math.max(due, gate, nextAvailableAt(limiter, limits, want, now));
       }),
@@ -431,10 +436,18 @@ const UNIT_OF = { event: 'events', customer: 'customers', merge: 'merges' } as c
 function worthSending(due: Pending[], room: Record<keyof typeof UNIT_OF, number>, limits: Limits): Pending[] {
   const count = { event: 0, customer: 0, merge: 0 };
   for (const p of due) count[p.item.kind]++;
-  const go = (kind: keyof typeof UNIT_OF) =>
-    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= Math.min(MAX_ITEMS_PER_PASS, quantum(limits, UNIT_OF[kind])));
+  const ready = (kind: keyof typeof UNIT_OF) =>
+    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= readyAt(limits, kind));
+  // Events lead: while they wait for a fuller budget, profile updates wait with them so both
+  // share the same bulk bodies instead of going out one /v1/customer request each.
+  if (count.event > 0 && !ready('event')) return [];
   const taken = { event: 0, customer: 0, merge: 0 };
-  return due.filter((p) => go(p.item.kind) && taken[p.item.kind]++ < room[p.item.kind]);
+  return due.filter((p) => ready(p.item.kind) && taken[p.item.kind]++ < room[p.item.kind]);
+}
+
+/** Budget worth a flush under a backlog: most of a half-second bucket. */
+function readyAt(limits: Limits, kind: keyof typeof UNIT_OF): number {
+  return Math.max(1, Math.floor(0.9 * Math.min(MAX_ITEMS_PER_PASS, quantum(limits, UNIT_OF[kind]))));
 }
 
 function limitsOf(connection: Connection): Limits {

@@ -3,10 +3,13 @@
  * must allow a send:
  *
  * 1. A token bucket per unit (events, customer updates, merges, and requests when configured) refills
- *    at the limit per 60.5 s and holds half a second of it. It is small on purpose: whatever is sent
- *    in a burst, the window below takes back later as a stall, and a 10 s burst after a quiet spell
- *    measurably cost the minute ~50 s later 15 % of the cap. Half a second keeps every whole minute
- *    of a sustained overload within 2 % of the cap; the queue flushes about twice a second then.
+ *    at the limit per 60.5 s. What it may hold depends on why tokens were not used:
+ *    - idle (nothing was due): half a second's worth. Tokens saved while idle would go out as a
+ *      burst, and the window below takes a burst back later as a stall (a 10 s burst measurably
+ *      cost a whole minute 15 % of the cap, 50 s later), so bursts after a quiet spell stay small;
+ *    - busy (a backlog waits): ten seconds' worth, so a late or slow flush catches up instead of
+ *      losing the tokens it had no time to use (catching up never overfills the window).
+ *    The queue says which with `take` (busy) and `rest` (idle).
  * 2. A sliding window never lets more than `limit` units leave in ANY 60.5 s span, so the count in
  *    whatever minute MoEngage uses (fixed windows in the sandbox) never goes above the limit, even
  *    with arrival jitter (JITTER_GUARD_MS). Under sustained overload the bucket refills at exactly
@@ -43,6 +46,8 @@ export interface LimiterState {
   strikes: number;
   /** MoEngage's own count: at most `remaining` more units of `unit` until `until`. */
   server: { unit: Unit; remaining: number; until: number }[];
+  /** Nothing waits since the last `rest`: the bucket holds only the small idle burst. */
+  idle: boolean;
 }
 
 /**
@@ -53,14 +58,16 @@ export interface LimiterState {
 export const WINDOW_MS = 60_000;
 export const JITTER_GUARD_MS = 500;
 const SPAN_MS = WINDOW_MS + JITTER_GUARD_MS;
-export const BURST_SECONDS = 0.5;
+export const IDLE_BURST_SECONDS = 0.5;
+export const BUSY_BURST_SECONDS = 10;
 export const RATE_BACKOFF_MS = { first: 1_000, max: 60_000 };
 
 const limitOf = (limits: Limits, unit: Unit): number => (unit === 'requests' ? (limits.requests ?? Infinity) : limits[unit]);
 /** At least one whole unit, or a small limit (100 requests/min) could never send anything. */
-const capacityOf = (limits: Limits, unit: Unit) => Math.max(1, (limitOf(limits, unit) * BURST_SECONDS * 1000) / SPAN_MS);
+const capacityOf = (limits: Limits, unit: Unit, idle = true) =>
+  Math.max(1, (limitOf(limits, unit) * (idle ? IDLE_BURST_SECONDS : BUSY_BURST_SECONDS) * 1000) / SPAN_MS);
 
-/** The most one flush can send of a unit (a full bucket): what the queue waits for under a backlog. */
+/** Half a second of a unit: what the queue waits to have before sending under a backlog. */
 export function quantum(limits: Limits, unit: Exclude<Unit, 'requests'>): number {
   return Math.floor(capacityOf(limits, unit));
 }
@@ -71,7 +78,7 @@ const zero = (): Amounts => ({ events: 0, customers: 0, merges: 0, requests: 0 }
 export function createLimiter(limits: Limits, now: number): LimiterState {
   const tokens = zero();
   for (const unit of UNITS) tokens[unit] = capacityOf(limits, unit);
-  return { tokens, at: now, recent: [], blockedUntil: 0, strikes: 0, server: [] };
+  return { tokens, at: now, recent: [], blockedUntil: 0, strikes: 0, server: [], idle: true };
 }
 
 /** Refills the buckets to `now` and forgets sends older than the window. */
@@ -79,7 +86,7 @@ function advance(state: LimiterState, limits: Limits, now: number): LimiterState
   const elapsed = Math.max(0, now - state.at);
   const tokens = zero();
   for (const unit of UNITS) {
-    const capacity = capacityOf(limits, unit);
+    const capacity = capacityOf(limits, unit, state.idle);
     // An unlimited unit (no request quota) is always full; Infinity arithmetic would give NaN.
     tokens[unit] = Number.isFinite(capacity) ? Math.min(capacity, state.tokens[unit] + elapsed * ratePerMs(limits, unit)) : Infinity;
   }
@@ -127,7 +134,15 @@ export function take(state: LimiterState, limits: Limits, cost: Partial<Amounts>
     entry[i + 1] = n;
   });
   const server = s.server.map((cap) => ({ ...cap, remaining: cap.remaining - (cost[cap.unit] ?? 0) }));
-  return { ...s, tokens, recent: [...s.recent, entry], server };
+  return { ...s, tokens, recent: [...s.recent, entry], server, idle: false };
+}
+
+/** Nothing is due any more: from now on the bucket only saves up the small idle burst. */
+export function rest(state: LimiterState, limits: Limits, now: number): LimiterState {
+  const s = advance(state, limits, now);
+  const tokens = { ...s.tokens };
+  for (const unit of UNITS) tokens[unit] = Math.min(tokens[unit], capacityOf(limits, unit, true));
+  return { ...s, tokens, idle: true };
 }
 
 /**
@@ -139,7 +154,7 @@ export function nextAvailableAt(state: LimiterState, limits: Limits, want: Parti
   let at = Math.max(now, s.blockedUntil);
   for (const unit of UNITS) {
     // Never wait for more than the bucket can hold.
-    const n = Math.min(want[unit] ?? 0, Math.floor(capacityOf(limits, unit)));
+    const n = Math.min(want[unit] ?? 0, Math.floor(capacityOf(limits, unit, s.idle)));
     if (n <= 0) continue;
     const missing = n - s.tokens[unit];
     if (missing > 0) at = Math.max(at, now + Math.ceil(missing / ratePerMs(limits, unit)));
@@ -212,5 +227,6 @@ export function restoreLimiter(raw: unknown, limits: Limits, now: number): Limit
     blockedUntil: typeof r.blockedUntil === 'number' ? r.blockedUntil : 0,
     strikes: typeof r.strikes === 'number' ? r.strikes : 0,
     server: Array.isArray(r.server) ? r.server.filter((c) => c && UNITS.includes(c.unit) && typeof c.remaining === 'number' && typeof c.until === 'number') : [],
+    idle: r.idle !== false,
   };
 }

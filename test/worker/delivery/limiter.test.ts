@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   available,
-  BURST_SECONDS,
+  IDLE_BURST_SECONDS,
   JITTER_GUARD_MS,
   createLimiter,
   type Limits,
   type LimiterState,
   nextAvailableAt,
   observe,
+  rest,
   restoreLimiter,
   take,
   WINDOW_MS,
@@ -25,21 +26,26 @@ describe('token bucket', () => {
     { unit: 'events' as const, burst: 247 },
     { unit: 'customers' as const, burst: 82 },
     { unit: 'merges' as const, burst: 8 },
-  ])(`a fresh connection may send ${BURST_SECONDS} s worth of $unit at once ($burst)`, ({ unit, burst }) => {
+  ])(`a fresh connection may send ${IDLE_BURST_SECONDS} s worth of $unit at once ($burst)`, ({ unit, burst }) => {
     expect(available(createLimiter(LIMITS, T0), LIMITS, T0)[unit]).toBe(burst);
   });
 
   it.each([
-    { after: 0, events: 0 },
-    { after: 250, events: 124 },
-    { after: 400, events: 199 },
-    { after: 500, events: 247 },
-    { after: 60_000, events: 247 },
-  ])('refills at limit/60.5 s, up to the burst: $after ms after draining → $events', ({ after, events }) => {
-    const drained = take(createLimiter(LIMITS, T0), LIMITS, { events: 247, requests: 1 }, T0);
-    expect(available(drained, LIMITS, T0 + after).events).toBe(events);
-    expect(events).toBe(Math.min(247, Math.floor(after * perMs(30_000) + 0.93)));
-  });
+    { after: 0, busy: 0, idle: 0 },
+    { after: 250, busy: 124, idle: 124 },
+    { after: 500, busy: 248, idle: 247 },
+    { after: 3_000, busy: 1_488, idle: 247 },
+    { after: 10_000, busy: 4_958, idle: 247 },
+    { after: 60_000, busy: 4_958, idle: 247 },
+  ])(
+    'refills at limit/60.5 s: $after ms after draining, $busy with a backlog waiting (a late flush catches up), $idle after a quiet spell (no big burst)',
+    ({ after, busy, idle }) => {
+      const drained = take(createLimiter(LIMITS, T0), LIMITS, { events: 247, requests: 1 }, T0);
+      expect(available(drained, LIMITS, T0 + after).events).toBe(busy);
+      expect(busy).toBe(Math.min(4_958, Math.floor(after * perMs(30_000) + 0.93)));
+      expect(available(rest(drained, LIMITS, T0), LIMITS, T0 + after).events).toBe(idle);
+    },
+  );
 
   it('is unlimited in requests unless a request quota is configured', () => {
     expect(available(createLimiter(LIMITS, T0), LIMITS, T0).requests).toBe(Infinity);
@@ -130,7 +136,7 @@ describe('what MoEngage says wins', () => {
     s = take(s, LIMITS, { events: 100, requests: 1 }, T0);
     expect(available(s, LIMITS, T0 + 1_000).events).toBe(20);
     expect(nextAvailableAt(s, LIMITS, { events: 50 }, T0 + 1_000)).toBe(T0 + 30_000);
-    expect(available(s, LIMITS, T0 + 30_000).events).toBe(247); // reset: our own bucket again
+    expect(available(s, LIMITS, T0 + 30_000).events).toBe(4_958); // reset: our own (busy) bucket again
   });
 
   it('reads the headers against the unit whose configured limit they name', () => {
@@ -143,7 +149,7 @@ describe('nextAvailableAt', () => {
   it.each([
     { name: 'available now', taken: 0, want: 100, at: T0 },
     { name: 'bucket drained: half a second for a full bucket', taken: 247, want: 247, at: T0 + Math.ceil((247 - 0.93) / perMs(30_000)) },
-    { name: 'never waits for more than the bucket holds', taken: 247, want: 1_000_000, at: T0 + Math.ceil((247 - 0.93) / perMs(30_000)) },
+    { name: 'never waits for more than the bucket holds', taken: 247, want: 1_000_000, at: T0 + Math.ceil((4_958 - 0.93) / perMs(30_000)) },
   ])('$name', ({ taken, want, at }) => {
     const s = taken ? take(createLimiter(LIMITS, T0), LIMITS, { events: taken }, T0) : createLimiter(LIMITS, T0);
     expect(nextAvailableAt(s, LIMITS, { events: want }, T0)).toBe(at);
