@@ -7,6 +7,7 @@ import { customerUrl, eventUrl } from '../moengage/endpoints';
 import { type DeliveryItem, type EventItem, customerPayload, eventPayload } from '../moengage/payloads';
 import { type EventQuery, type EventView, getEvent, listEvents } from '../debugger/eventLog';
 import type { EnqueueResult, IngestRecord } from './record';
+import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,6 +110,16 @@ export class DeliveryQueue extends DurableObject<Env> {
   async getEvent(connectionId: string, messageId: string): Promise<EventView | null> {
     return getEvent(this.sql, connectionId, messageId);
   }
+
+  // --- hardening: whole-request rejections (worker/delivery/rejectionLog.ts); keep when rewriting ---
+  async recordRejection(rejection: Rejection): Promise<void> {
+    recordRejection(this.sql, rejection);
+  }
+
+  async listRejections(limit: number): Promise<RejectionLog> {
+    return listRejections(this.sql, limit);
+  }
+  // --- end hardening ---
 
   override async alarm(): Promise<void> {
     const connection = this.connection();
