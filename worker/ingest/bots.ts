@@ -29,9 +29,19 @@ export function botUserAgent(userAgent: string | undefined | null): TrafficFlag 
   if (!userAgent) return null;
   for (const [pattern, kind] of BOT_PATTERNS) {
     const match = pattern.exec(userAgent);
-    if (match) return { reason: 'bot', detail: `user agent matches ${kind} ("${match[0]}")` };
+    if (match) return { reason: 'bot', detail: `user agent matches ${kind}: "${tokenAround(userAgent, match.index, match[0].length)}"` };
   }
   return null;
+}
+
+/** The user agent's product token around a match ("Googlebot/2.1"), for the debugger. */
+function tokenAround(ua: string, index: number, length: number): string {
+  const stop = /[\s;()]/;
+  let start = index;
+  let end = index + length;
+  while (start > 0 && !stop.test(ua[start - 1]!)) start--;
+  while (end < ua.length && !stop.test(ua[end]!)) end++;
+  return ua.slice(start, Math.min(end, start + 80));
 }
 
 /**
