@@ -9,6 +9,17 @@ export type MapResult =
   | { ok: true; items: DeliveryItem[]; omissions: Omission[] }
   | { ok: false; reason: string; detail: string; omissions: Omission[] };
 
+/** A blueprint lookup by a name from the message: own entries only ("toString" must not find Object.prototype's). */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** MoEngage reserves `moe_` for its own attributes (and blacklists senders of it): left out, and said so. */
+function setAttribute(attributes: Record<string, unknown>, name: string, value: unknown, omissions: Omission[]): void {
+  if (name.toLowerCase().startsWith('moe_')) omissions.push({ reason: 'reserved_attribute', detail: `${name}: MoEngage reserves the moe_ prefix` });
+  else attributes[name] = value;
+}
+
 /** The blueprint key of a message: its event name, or `page` for page calls. */
 export function sourceEventOf(message: Message): string {
   return message.type === 'track' ? message.event : message.type;
@@ -27,7 +38,7 @@ export function mapMessage(message: Message, blueprint: Blueprint, options: Iden
     const ids = userIdentifiers(traits, options, omissions);
     for (const [trait, value] of Object.entries(traits)) {
       if (trait === 'email' || trait === 'phone' || trait === 'mobile') continue;
-      attributes[blueprint.userAttributes[trait] ?? trait] = value;
+      setAttribute(attributes, own(blueprint.userAttributes, trait) ?? trait, value, omissions);
     }
     if (ids.u_em) attributes.u_em = ids.u_em;
     if (ids.u_mb) attributes.u_mb = ids.u_mb;
@@ -39,7 +50,7 @@ export function mapMessage(message: Message, blueprint: Blueprint, options: Iden
   }
 
   const source = sourceEventOf(message);
-  const rule = blueprint.events[source];
+  const rule = own(blueprint.events, source);
   if (!rule || !rule.enabled) {
     return drop('not_in_blueprint', `"${source}" is not enabled in blueprint "${blueprint.name}"`);
   }
@@ -49,7 +60,7 @@ export function mapMessage(message: Message, blueprint: Blueprint, options: Iden
   const properties: Record<string, unknown> = { ...(message.properties ?? {}) };
   if (message.type === 'page' && message.name) properties.name ??= message.name;
   const attributes: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(properties)) attributes[rule.rename[key] ?? key] = value;
+  for (const [key, value] of Object.entries(properties)) setAttribute(attributes, own(rule.rename, key) ?? key, value, omissions);
 
   const at = new Date(message.timestamp ?? Date.now());
   const action: EventAction = {

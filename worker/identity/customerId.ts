@@ -4,7 +4,7 @@
  */
 export const DISALLOWED_CUSTOMER_IDS: ReadonlySet<string> = new Set([
   '', 'unknown', 'guest', 'null', 'undefined', 'nil', 'none', 'na', 'n/a', '0', '1', '-1', 'true', 'false',
-  'anonymous', 'user', 'test', '[object object]', 'nan',
+  'anonymous', 'user', 'test', '[object object]', 'nan', 'user_attribute_unique_id',
 ]);
 
 export type CustomerIdResult = { ok: true; id: string } | { ok: false; reason: 'missing_customer_id' | 'disallowed_customer_id'; detail: string };
