@@ -23,7 +23,7 @@ export default defineConfig({
             miniflare: { bindings: TEST_BINDINGS, ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } } },
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
       },
       {
         test: {

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { corpus } from './corpus/cases';
 import { basic, DEBUGGER_TOKEN, get, WRITE_KEY } from './support/ingest';
 import { installSandbox } from './support/sandbox';
+import { assertNoSecrets } from './support/secrets';
 
 const cases = corpus();
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -29,6 +30,7 @@ describe('malformed input corpus: exact status and error code, never a 5xx', () 
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit),
     );
+    await assertNoSecrets(res, c.name);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const answer = (await res.json()) as { error?: string; detail?: string; accepted?: number; duplicates?: number; rejected?: { error: string }[] };
     expect({ status: res.status, error: res.status === 200 ? (answer.rejected?.[0]?.error ?? null) : answer.error }).toEqual({ status: c.status, error: c.error });

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import worker from '../../../worker/index';
 import type { Env } from '../../../worker/env';
 import { basic, WRITE_KEY } from './ingest';
+import { assertNoSecrets } from './secrets';
 
 const envs = new Map<string, Env>();
 
@@ -17,6 +18,7 @@ export async function fetchWith(settings: Record<string, unknown>, request: Requ
   const ctx = createExecutionContext();
   const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, configured, ctx);
   await waitOnExecutionContext(ctx);
+  await assertNoSecrets(response, `${request.method} ${new URL(request.url).pathname}`);
   return response;
 }
 
