@@ -28,7 +28,8 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          // test/clients: real Segment client libraries against the same `wrangler dev` collector.
+          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/browser/globalSetup.ts'],
           testTimeout: 60_000,
