@@ -1,4 +1,4 @@
-import { reset } from 'cloudflare:test';
+import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hit } from '../../worker/abuse/slidingWindow';
@@ -141,5 +141,16 @@ describe('debugger token brute force', () => {
     expect(Number(locked.headers.get('retry-after'))).toBe(1);
     // Another address is not affected.
     expect((await attempt(DEBUGGER_TOKEN, '198.51.100.78')).status).toBe(200);
+  });
+
+  it('forgets failure records (client addresses) after an hour, by alarm', async () => {
+    await attempt('wrong-1', '198.51.100.90');
+    const guard = env.RATE_LIMITER!.getByName('debugger-login');
+    await runInDurableObject(guard, async (_instance, state) => {
+      await state.storage.put('failures:198.51.100.91', { failures: 3, lastAt: Date.now() - 2 * 3_600_000, lockedUntil: 0 });
+    });
+    expect(await runDurableObjectAlarm(guard)).toBe(true);
+    const keys = await runInDurableObject(guard, async (_instance, state) => [...(await state.storage.list({ prefix: 'failures:' })).keys()]);
+    expect(keys).toEqual(['failures:198.51.100.90']);
   });
 });

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { afterFailure, type FailureState } from './lockout';
+import { afterFailure, FAILURE_MEMORY_MS, type FailureState } from './lockout';
 import { hit, type RateDecision, type WindowState } from './slidingWindow';
 
 /** Windows kept in memory per instance before the oldest are swept. */
@@ -32,7 +32,19 @@ export class RateLimiter extends DurableObject<Env> {
   async recordFailure(key: string): Promise<FailureState> {
     const state = afterFailure(await this.ctx.storage.get<FailureState>(`failures:${key}`), Date.now());
     await this.ctx.storage.put(`failures:${key}`, state);
+    // Failure records hold client addresses (personal data): an alarm deletes them once forgotten.
+    if ((await this.ctx.storage.getAlarm()) == null) await this.ctx.storage.setAlarm(Date.now() + FAILURE_MEMORY_MS);
     return state;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let remaining = 0;
+    for (const [key, state] of await this.ctx.storage.list<FailureState>({ prefix: 'failures:' })) {
+      if (now - state.lastAt >= FAILURE_MEMORY_MS && state.lockedUntil <= now) await this.ctx.storage.delete(key);
+      else remaining++;
+    }
+    if (remaining) await this.ctx.storage.setAlarm(now + FAILURE_MEMORY_MS);
   }
 
   async clearFailures(key: string): Promise<void> {
