@@ -35,7 +35,7 @@ const collector = await startCollector({
     FLUSH_INTERVAL_MS: setting('FLUSH_INTERVAL_MS', '1000'),
     DEMO_PAGE: 'on',
     DEMO_SANDBOX_URL: sandbox?.url,
-    ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH']),
+    ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH', 'BOT_POLICY', 'INGEST_RATE_PER_IP', 'INGEST_RATE_PER_WRITE_KEY']),
   },
   secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken },
 });
