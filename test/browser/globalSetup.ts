@@ -31,6 +31,8 @@ export default async function setup(project: TestProject) {
       FLUSH_INTERVAL_MS: '200',
       DEMO_PAGE: 'on',
       DEMO_SANDBOX_URL: sandbox.url,
+      // Headless Chromium says "HeadlessChrome", which BOT_POLICY=drop (the default) would drop as a bot.
+      BOT_POLICY: 'allow',
     },
     secrets: { MOENGAGE_DATA_API_KEY: 'browser-data-api-key', DEBUGGER_TOKEN: BROWSER_DEBUGGER_TOKEN },
   });

@@ -8,6 +8,7 @@ import { type DeliveryItem, type EventItem, customerPayload, eventPayload, merge
 import { type EventQuery, type EventView, getEvent, listEvents } from '../debugger/eventLog';
 import type { EnqueueResult, IngestRecord } from './record';
 import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
+import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,6 +114,16 @@ export class DeliveryQueue extends DurableObject<Env> {
   async getEvent(connectionId: string, messageId: string): Promise<EventView | null> {
     return getEvent(this.sql, connectionId, messageId);
   }
+
+  // --- hardening: whole-request rejections (worker/delivery/rejectionLog.ts); keep when rewriting ---
+  async recordRejection(rejection: Rejection): Promise<void> {
+    recordRejection(this.sql, rejection);
+  }
+
+  async listRejections(limit: number): Promise<RejectionLog> {
+    return listRejections(this.sql, limit);
+  }
+  // --- end hardening ---
 
   override async alarm(): Promise<void> {
     expireHeld(this.sql, Date.now()); // anonymous hold (issue 4): unidentified past the window → dropped

@@ -93,11 +93,14 @@ describe('no one can list another user’s segments', () => {
 });
 
 describe('browser access: CORS like the ingest', () => {
-  it('echoes an allowed origin', async () => {
+  it('echoes an origin listed in ALLOWED_ORIGINS (and answers * when any origin may read)', async () => {
     await seedSegments();
-    const res = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' } });
+    const overrides = { ALLOWED_ORIGINS: 'https://shop.example.com' };
+    const res = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' }, overrides });
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     expect(res.headers.get('vary')).toContain('Origin');
+    const any = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' } });
+    expect(any.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('refuses an origin outside ALLOWED_ORIGINS with 403', async () => {
