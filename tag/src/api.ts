@@ -1,0 +1,116 @@
+/**
+ * The call surface, analytics.js style. Every method returns at once and never throws: a bad
+ * argument throws here, the wrapper at the bottom catches it, reports it in debug mode and drops
+ * the call. (New methods — e.g. segment membership — go in `methods` and in snippet.ts's stub list.)
+ */
+import type { ConsentChoice, EdgeTag } from '../tag';
+import { LIMITS } from '../../shared/limits';
+import { VERSION } from './config';
+import { allowed, consentState } from './consent';
+import { context, pageFacts } from './context';
+import { log, setDebug } from './debug';
+import { type Dict, forget, identity, renew, save } from './identity';
+import { uuid } from './ids';
+import { add, flush, take } from './outbox';
+import { drain } from './queue';
+
+/** When a replayed call was made (the snippet stamps each queued call), so its timestamp is true. */
+export const clock: { at?: number } = {};
+
+/** Rejects a call; the wrapper names the method in the debug log (see tag.d.ts for the usage). */
+const check = (ok: unknown): void => {
+  if (!ok) throw 'invalid arguments';
+};
+const isDict = (v: unknown): v is Dict | undefined => v == null || (typeof v == 'object' && !Array.isArray(v));
+const isId = (v: unknown): v is string | number => (typeof v == 'string' && !!v) || (typeof v == 'number' && isFinite(v));
+const store = () => allowed() && save();
+
+function send(type: string, fields: Dict): void {
+  if (consentState.now === false) return;
+  const message = JSON.stringify({
+    type,
+    messageId: uuid(),
+    anonymousId: identity.anonymousId,
+    userId: identity.userId || undefined,
+    timestamp: new Date(clock.at || Date.now()).toISOString(),
+    context: context(),
+    ...fields,
+  });
+  // Characters ≤ UTF-8 bytes: what passes here but is still too large in bytes (rare: mostly
+  // non-ASCII text) is refused by the collector, which lists it in the debugger.
+  if (message.length > LIMITS.maxMessageBytes) throw 'message over ' + LIMITS.maxMessageBytes + ' bytes';
+  add(message);
+}
+
+const methods = {
+  track(event: unknown, properties?: unknown) {
+    check(typeof event == 'string' && event && event.length < 256 && isDict(properties));
+    send('track', { event, properties });
+  },
+  page(name?: unknown, properties?: unknown) {
+    if (name && typeof name == 'object') [name, properties] = [undefined, name];
+    check((name == null || typeof name == 'string') && isDict(properties));
+    send('page', { name, properties: { ...pageFacts(), ...(properties as Dict) } });
+  },
+  identify(userId?: unknown, traits?: unknown) {
+    if (userId && typeof userId == 'object') [userId, traits] = [undefined, userId];
+    check((userId == null || isId(userId)) && isDict(traits));
+    if (userId != null) {
+      // Another user on this device: the previous user's traits must not ride on their events.
+      if (identity.userId && identity.userId != String(userId)) identity.traits = {};
+      identity.userId = String(userId);
+    }
+    identity.traits = { ...identity.traits, ...(traits as Dict) };
+    store();
+    send('identify', { traits: identity.traits });
+  },
+  alias(newId: unknown) {
+    check(isId(newId));
+    const previousId = identity.userId || identity.anonymousId;
+    identity.userId = String(newId);
+    store();
+    send('alias', { previousId });
+  },
+  group(groupId: unknown, traits?: unknown) {
+    check(isId(groupId) && isDict(traits));
+    send('group', { groupId: String(groupId), traits });
+  },
+  reset() {
+    renew();
+    store();
+  },
+  ready(callback: unknown) {
+    check(typeof callback == 'function');
+    setTimeout(callback as () => void);
+  },
+  user: () => ({ ...identity }),
+  consent(choice: unknown) {
+    const state = (choice as ConsentChoice | null)?.analytics;
+    check([true, false, 'pending'].includes(state as never));
+    consentState.now = state as ConsentChoice['analytics'];
+    if (state === true) {
+      save();
+      flush();
+      void drain();
+    } else if (state === false) {
+      take();
+      forget();
+      renew();
+    }
+  },
+  debug: setDebug,
+};
+
+export const tag = { v: VERSION } as Record<string, unknown>;
+for (const [name, method] of Object.entries(methods)) {
+  tag[name] = (...args: unknown[]) => {
+    try {
+      return (method as (...a: unknown[]) => unknown)(...args);
+    } catch (error) {
+      log(name + '() dropped:', error, args);
+    }
+  };
+}
+
+// Compile-time proof that the shipped object matches the published declarations.
+export const typed = tag as unknown as EdgeTag;

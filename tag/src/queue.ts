@@ -1,0 +1,124 @@
+/**
+ * The retry queue: batches the collector did not acknowledge wait in localStorage (one key per
+ * batch, so pages only ever add or remove whole keys, never rewrite a shared list) and are retried
+ * with backoff by whichever page of the site is open — across reloads and tabs.
+ *
+ * Only one page sends from the queue at a time: it takes a lease (`et_lock` = "owner until"),
+ * waits for a competing write from another tab to land, and proceeds only if it is still the
+ * owner. Each batch is also marked in flight before it is sent, so even a page whose lease ran out
+ * mid-request cannot have its batch sent again by another until that mark expires. A batch is
+ * removed the moment it is acknowledged, before the lease is released, so it is never sent again.
+ */
+import { log } from './debug';
+import { uuid } from './ids';
+import { allowed } from './consent';
+import { backoff, classify, type Entry, prune, RETRY } from './policy';
+import { del, get, keys, set } from './storage';
+import { post } from './transport';
+
+const PREFIX = 'et_q.';
+const LOCK = 'et_lock';
+/** Long enough for another tab's localStorage write to reach this one. */
+const SETTLE_MS = 100;
+
+const me = uuid();
+let draining = false;
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** Key of the batch this page has in flight from the queue, if any. */
+let sending = '';
+/** What the last answer said: decides at page hide whether the browser can be trusted to deliver. */
+export const health = { ok: true };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function entries(): Entry[] {
+  const all: Entry[] = [];
+  for (const k of keys(PREFIX)) {
+    try {
+      all.push({ ...JSON.parse(get(k) as string), k });
+    } catch {
+      del(k);
+    }
+  }
+  const [keep, drop] = prune(all, Date.now()) as [Entry[], Entry[]];
+  for (const e of drop) del(e.k);
+  return keep;
+}
+
+const save = ({ k, ...e }: Entry): void => set(k, JSON.stringify(e));
+
+/** Stores a batch for retry. `attempts` = how many sends already failed. */
+export function persist(batch: string[], attempts: number): void {
+  const now = Date.now();
+  save({ k: PREFIX + uuid(), a: now, n: attempts, t: attempts ? now + backoff(attempts, Math.random()) : now, l: 0, b: batch });
+  plan();
+}
+
+const owner = () => (get(LOCK) || '').split(' ');
+const lease = () => set(LOCK, me + ' ' + (Date.now() + RETRY.leaseMs));
+
+async function claim(): Promise<boolean> {
+  const [who, until] = owner();
+  if (who != me && +(until as string) > Date.now()) return false;
+  lease();
+  await sleep(SETTLE_MS);
+  return owner()[0] == me;
+}
+
+/** Lets the next page (or tab) take the queue at once instead of waiting for the lease to expire. */
+export function release(): void {
+  if (owner()[0] == me) del(LOCK);
+}
+
+/** At page hide: a batch in flight to a healthy collector is the browser's to finish (keepalive). */
+export function handOff(): void {
+  if (sending && health.ok) del(sending);
+  release();
+}
+
+/**
+ * Sends due batches, oldest first, while the collector acknowledges; one success (or `recovered`:
+ * a fresh batch just got through) makes every waiting batch due.
+ */
+export async function drain(recovered?: boolean): Promise<void> {
+  if (draining || !allowed() || !keys(PREFIX).length) return;
+  draining = true;
+  let delay: number | undefined;
+  try {
+    if (!(await claim())) {
+      delay = RETRY.baseMs + Math.random() * RETRY.baseMs;
+      return;
+    }
+    for (;;) {
+      const now = Date.now();
+      const e = entries().find((x) => x.l < now && (recovered || x.t <= now));
+      if (!e || owner()[0] != me) break;
+      lease();
+      save({ ...e, l: now + RETRY.leaseMs });
+      sending = e.k;
+      const outcome = classify(await post(e.b));
+      sending = '';
+      health.ok = outcome != 'retry';
+      if (outcome == 'retry') {
+        save({ ...e, n: e.n + 1, t: Date.now() + backoff(e.n + 1, Math.random()), l: 0 });
+        break;
+      }
+      if (outcome == 'drop') log('refused, dropped', e.b);
+      del(e.k);
+      recovered = true;
+    }
+  } finally {
+    release();
+    draining = false;
+    plan(delay);
+  }
+}
+
+/** Wakes up when the earliest batch is due (or after `delay`). */
+export function plan(delay?: number): void {
+  const list = entries();
+  if (!list.length) return;
+  const now = Date.now();
+  clearTimeout(timer);
+  timer = setTimeout(drain, delay ?? Math.max(0, Math.min(...list.map((e) => Math.max(e.t, e.l))) - now));
+}
