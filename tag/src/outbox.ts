@@ -1,72 +1,83 @@
 /**
- * Batching: messages wait in memory until FLUSH_AT of them (or a beacon's worth of bytes) are
- * ready, FLUSH_MS have passed, or the page is hidden. A batch that fails goes to the retry queue;
- * one that succeeds proves the collector is back, so the queue is retried at once.
+ * Batching: messages wait in memory until FLUSH_AT of them are ready, FLUSH_MS have passed, or the
+ * page is hidden. One request at a time leaves each page: keepalive requests share a 64 KiB
+ * quota per page (beyond it the browser fails them), so a fresh batch and a retried one, each at
+ * most MAX_REQUEST bytes, always fit — and so does a beacon, most of the time.
+ * A batch that fails goes to the retry queue (and so does everything after it until the collector
+ * answers again); one that succeeds proves the collector is back, so the queue is retried at once.
  */
 import { LIMITS } from '../../shared/limits';
 import { allowed } from './consent';
 import { log } from './debug';
-import { pack } from './packing';
+import { fits } from './packing';
 import { classify } from './policy';
 import { drain, handOff, health, persist } from './queue';
 import { beacon, post } from './transport';
 
 const FLUSH_AT = 20;
 const FLUSH_MS = 1000;
+const MAX_REQUEST = LIMITS.maxBeaconBytes / 2;
 
 let buffer: string[] = [];
-let size = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
-/** Batches posted by this page and not answered yet. */
-const inflight = new Set<string[]>();
+/** The batch this page has in flight, not answered yet. */
+let current: string[] | undefined;
 
 export function add(message: string): void {
   buffer.push(message);
-  size += message.length;
   if (!allowed()) return; // pending consent: held here until granted or denied
-  if (buffer.length >= FLUSH_AT || size > LIMITS.maxBeaconBytes) {
+  if (buffer.length >= FLUSH_AT) {
     clearTimeout(timer);
     timer = setTimeout(flush);
   } else timer ??= setTimeout(flush, FLUSH_MS);
 }
 
-/** Empties the buffer: what consent denial discards, and what a flush sends. */
+/** Empties the buffer (what consent denial discards). */
 export function take(): string[] {
-  const all = buffer;
-  buffer = [];
-  size = 0;
   clearTimeout(timer);
   timer = undefined;
-  return all;
+  return buffer.splice(0);
 }
 
-export function flush(): void {
-  if (allowed()) for (const batch of pack(take())) void send(batch);
-}
+const next = () => buffer.splice(0, fits(buffer, MAX_REQUEST, FLUSH_AT));
 
-async function send(batch: string[]): Promise<void> {
-  inflight.add(batch);
-  const outcome = classify(await post(batch));
-  if (!inflight.delete(batch)) return; // the page hid meanwhile and settled this batch's fate
-  health.ok = outcome != 'retry';
-  if (outcome == 'retry') persist(batch, 1);
-  else {
-    if (outcome == 'drop') log('refused, dropped', batch);
-    void drain(true);
+export async function flush(): Promise<void> {
+  clearTimeout(timer);
+  timer = undefined;
+  while (allowed() && !current && buffer.length) {
+    const batch = next();
+    if (!health.ok) {
+      persist(batch, 1); // the collector is failing: wait with the others, with backoff
+      continue;
+    }
+    current = batch;
+    const outcome = classify(await post(batch));
+    if (current != batch) return; // the page was left meanwhile and settled this batch's fate
+    current = undefined;
+    health.ok = outcome != 'retry';
+    if (outcome == 'retry') persist(batch, 1);
+    else {
+      if (outcome == 'drop') log('refused, dropped', batch);
+      void drain(true);
+    }
   }
 }
 
 /**
  * Page hidden (maybe for good): hand the buffer to sendBeacon, which survives navigation. If the
- * collector's last answer was a failure, or the browser refuses the beacon (64 KiB in flight),
- * the batch goes to the retry queue for the next page instead.
+ * collector's last answer was a failure, or the browser refuses the beacon (quota), the batch
+ * goes to the retry queue for the next page instead. Leaving for good, a batch in flight to a
+ * healthy collector is the browser's to finish (keepalive); to a failing one, it is kept.
  */
 export function hide(final: boolean): void {
   if (!allowed()) return;
-  for (const batch of pack(take())) if (!health.ok || !beacon(batch)) persist(batch, 0);
+  while (buffer.length) {
+    const batch = next();
+    if (!health.ok || !beacon(batch)) persist(batch, 0);
+  }
   if (final) {
-    if (!health.ok) for (const batch of inflight) persist(batch, 0);
-    inflight.clear();
+    if (current && !health.ok) persist(current, 0);
+    current = undefined;
     handOff();
   }
 }

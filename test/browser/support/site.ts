@@ -47,6 +47,8 @@ export interface Site {
   url: string;
   port: number;
   ingests: IngestRequest[];
+  /** `METHOD /path` of every request the site got, in order (to show e.g. that no CORS preflight happened). */
+  requests: string[];
   fault: { ingest: Fault; script: Fault; scriptDelayMs: number };
   /** Every message of every recorded request, in arrival order, with its request's status. */
   messages(): (SentMessage & { status: number })[];
@@ -88,6 +90,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 
 export async function startSite(collectorUrl: string): Promise<Site> {
   const ingests: IngestRequest[] = [];
+  const requests: string[] = [];
   const fault: Site['fault'] = { ingest: undefined, script: undefined, scriptDelayMs: 0 };
 
   const applyFault = (res: ServerResponse, f: Fault): boolean => {
@@ -99,6 +102,7 @@ export async function startSite(collectorUrl: string): Promise<Site> {
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://site.test');
+    requests.push(`${req.method} ${url.pathname}`);
     try {
       if (req.method === 'GET' && url.pathname === '/p') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(url));
@@ -141,6 +145,7 @@ export async function startSite(collectorUrl: string): Promise<Site> {
     url: `http://127.0.0.1:${port}`,
     port,
     ingests,
+    requests,
     fault,
     messages: () => ingests.flatMap((r) => (r.body.batch ?? []).map((m) => ({ ...m, status: r.status }))),
     close: () =>
