@@ -4,6 +4,7 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import './support/provided';
 import { eventually, launchChromium } from './chromium';
 import { ackedCount, sleep } from './support/delivery';
 import { type SentMessage, type Site, startSite } from './support/site';

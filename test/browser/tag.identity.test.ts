@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import './support/provided';
 import { eventually, launchChromium } from './chromium';
 import { ackedCount } from './support/delivery';
 import { type SentMessage, type Site, startSite } from './support/site';

@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import './support/provided';
 import { eventually, launchChromium } from './chromium';
 import { ackedCount, deliveries, expectExactlyOnce, expectStoredAtCollector, sleep } from './support/delivery';
 import { type Fault, type SentMessage, type Site, startSite } from './support/site';

@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import './support/provided';
 import { LIMITS } from '../../shared/limits';
 import { eventually, launchChromium } from './chromium';
 import { ackedCount, expectExactlyOnce, expectStoredAtCollector, sleep } from './support/delivery';

@@ -2,8 +2,8 @@
  * What reached the collector, judged from both ends: the site's record of every ingest request the
  * browser made (and the answer it got), and the collector's own event log (debugger API).
  */
-import { expect } from 'vitest';
-import { BROWSER_DEBUGGER_TOKEN } from '../globalSetup';
+import { expect, inject } from 'vitest';
+import './provided';
 import type { SentMessage, Site } from './site';
 
 export interface Delivery {
@@ -49,7 +49,7 @@ export function expectExactlyOnce(site: Site, match: (m: SentMessage) => boolean
 /** The collector's debugger view of one message, or undefined if it never arrived there. */
 export async function collectorEvent(collectorUrl: string, messageId: string): Promise<{ messageId: string; status: string; raw: SentMessage } | undefined> {
   const res = await fetch(`${collectorUrl}/debugger/api/events/${encodeURIComponent(messageId)}`, {
-    headers: { authorization: `Bearer ${BROWSER_DEBUGGER_TOKEN}` },
+    headers: { authorization: `Bearer ${inject('debuggerToken')}` },
   });
   if (res.status === 404) return undefined;
   expect(res.status).toBe(200);

@@ -128,7 +128,7 @@ export async function startSite(collectorUrl: string): Promise<Site> {
           record.status = fault.ingest === 'cut' ? 0 : (fault.ingest as number);
           return;
         }
-        const upstream = await fetch(`${collectorUrl}/i`, { method: 'POST', body, headers: { 'content-type': record.contentType } });
+        const upstream = await fetch(`${collectorUrl}/i`, { method: 'POST', body: body.toString('utf8'), headers: { 'content-type': record.contentType } });
         record.forwarded = true;
         record.status = upstream.status;
         res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
