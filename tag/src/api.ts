@@ -4,13 +4,11 @@
  * the call. (New methods — e.g. segment membership — go in `methods` and in snippet.ts's stub list.)
  */
 import type { ConsentChoice, EdgeTag } from '../tag';
-import { LIMITS } from '../../shared/limits';
 import { VERSION } from './config';
 import { allowed, consentState } from './consent';
 import { context, pageFacts } from './context';
 import { log, setDebug } from './debug';
 import { type Dict, forget, identity, renew, save } from './identity';
-import { uuid } from './ids';
 import { add, flush, take } from './outbox';
 import { drain } from './queue';
 
@@ -25,27 +23,19 @@ const isDict = (v: unknown): v is Dict | undefined => v == null || (typeof v == 
 const isId = (v: unknown): v is string | number => (typeof v == 'string' && !!v) || (typeof v == 'number' && isFinite(v));
 const store = () => allowed() && save();
 
+/**
+ * A call captures what can change (ids, page, traits, time, a shallow copy of its arguments) and
+ * returns; ids, timestamps and JSON are made when the batch leaves (outbox.ts), off the caller's path.
+ */
 function send(type: string, fields: Dict): void {
   if (consentState.now === false) return;
-  const message = JSON.stringify({
-    type,
-    messageId: uuid(),
-    anonymousId: identity.anonymousId,
-    userId: identity.userId || undefined,
-    timestamp: new Date(clock.at || Date.now()).toISOString(),
-    context: context(),
-    ...fields,
-  });
-  // Characters ≤ UTF-8 bytes: what passes here but is still too large in bytes (rare: mostly
-  // non-ASCII text) is refused by the collector, which lists it in the debugger.
-  if (message.length > LIMITS.maxMessageBytes) throw 'message over ' + LIMITS.maxMessageBytes + ' bytes';
-  add(message);
+  add({ type, anonymousId: identity.anonymousId, userId: identity.userId || undefined, timestamp: clock.at || Date.now(), context: context(), ...fields });
 }
 
 const methods = {
   track(event: unknown, properties?: unknown) {
     check(typeof event == 'string' && event && event.length < 256 && isDict(properties));
-    send('track', { event, properties });
+    send('track', { event, properties: { ...(properties as Dict) } });
   },
   page(name?: unknown, properties?: unknown) {
     if (name && typeof name == 'object') [name, properties] = [undefined, name];
@@ -73,7 +63,7 @@ const methods = {
   },
   group(groupId: unknown, traits?: unknown) {
     check(isId(groupId) && isDict(traits));
-    send('group', { groupId: String(groupId), traits });
+    send('group', { groupId: String(groupId), traits: { ...(traits as Dict) } });
   },
   reset() {
     renew();

@@ -4,6 +4,8 @@
  * suffixes (co.uk, github.io), so the shortest suffix that accepts a probe cookie is the
  * registrable domain — no public suffix list needed. IP and single-label hosts get a host cookie.
  */
+import { quietly } from './storage';
+
 const YEAR_SECONDS = 31536000;
 let domain: string | undefined;
 
@@ -20,21 +22,12 @@ function registrableDomain(): string {
   return '';
 }
 
-export function readCookie(name: string): string | undefined {
-  try {
-    return document.cookie.match('(?:^|; )' + name + '=([^;]*)')?.[1];
-  } catch {
-    return undefined; // sandboxed iframe without allow-same-origin
-  }
-}
+/** (Throws nowhere: a sandboxed iframe without allow-same-origin has no cookies.) */
+export const readCookie = (name: string): string | undefined => quietly(() => document.cookie.match('(?:^|; )' + name + '=([^;]*)')?.[1]);
 
 /** Writes (or with no value, deletes) a cookie for a year, SameSite=Lax, Secure on https. */
-export function writeCookie(name: string, value?: string): void {
-  try {
+export const writeCookie = (name: string, value?: string): void =>
+  void quietly(() => {
     domain ??= registrableDomain();
-    document.cookie =
-      name + '=' + (value ?? '') + ';path=/;samesite=lax;max-age=' + (value ? YEAR_SECONDS : 0) + domain + (location.protocol == 'https:' ? ';secure' : '');
-  } catch {
-    /* cookies unavailable: localStorage carries the id */
-  }
-}
+    document.cookie = name + '=' + (value ?? '') + ';path=/;samesite=lax;max-age=' + (value ? YEAR_SECONDS : 0) + domain + (location.protocol == 'https:' ? ';secure' : '');
+  });

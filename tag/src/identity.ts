@@ -6,7 +6,7 @@
  */
 import { readCookie, writeCookie } from './cookie';
 import { uuid } from './ids';
-import { del, get, set } from './storage';
+import { del, get, quietly, set } from './storage';
 
 export type Dict = Record<string, unknown>;
 
@@ -14,18 +14,11 @@ const AID = 'et_aid';
 const UID = 'et_uid';
 const TRAITS = 'et_traits';
 
-const parse = (json: string | null): Dict => {
-  try {
-    return JSON.parse(json as string) || {};
-  } catch {
-    return {};
-  }
-};
 
 export const identity = {
   anonymousId: readCookie(AID) || get(AID) || uuid(),
   userId: get(UID),
-  traits: parse(get(TRAITS)),
+  traits: (quietly(() => JSON.parse(get(TRAITS) as string)) || {}) as Dict,
 };
 
 export function save(): void {
@@ -38,7 +31,7 @@ export function save(): void {
 
 export function forget(): void {
   writeCookie(AID);
-  for (const key of [AID, UID, TRAITS]) del(key);
+  for (const key of [AID, UID, TRAITS, 'et_tz']) del(key);
 }
 
 /** A new visitor: fresh anonymousId, no userId, no traits. */

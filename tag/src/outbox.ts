@@ -9,8 +9,11 @@
 import { LIMITS } from '../../shared/limits';
 import { allowed } from './consent';
 import { log } from './debug';
+import { deviceFacts } from './context';
+import type { Dict } from './identity';
+import { uuid } from './ids';
 import { fits } from './packing';
-import { classify } from './policy';
+import { retryable } from './policy';
 import { drain, handOff, health, persist } from './queue';
 import { beacon, post } from './transport';
 
@@ -18,12 +21,15 @@ const FLUSH_AT = 20;
 const FLUSH_MS = 1000;
 const MAX_REQUEST = LIMITS.maxBeaconBytes / 2;
 
-let buffer: string[] = [];
+/** Messages as the calls left them. */
+let buffer: Dict[] = [];
+/** Serialised, waiting for a request. */
+const ready: string[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** The batch this page has in flight, not answered yet. */
 let current: string[] | undefined;
 
-export function add(message: string): void {
+export function add(message: Dict): void {
   buffer.push(message);
   if (!allowed()) return; // pending consent: held here until granted or denied
   if (buffer.length >= FLUSH_AT) {
@@ -33,33 +39,54 @@ export function add(message: string): void {
 }
 
 /** Empties the buffer (what consent denial discards). */
-export function take(): string[] {
+export function take(): void {
   clearTimeout(timer);
   timer = undefined;
-  return buffer.splice(0);
+  buffer = [];
+  ready.length = 0;
 }
 
-const next = () => buffer.splice(0, fits(buffer, MAX_REQUEST, FLUSH_AT));
+/**
+ * The message as it goes on the wire: its id, ISO timestamp and device context are made now. A
+ * message that cannot be serialised (a circular property) or is over the collector's 32 KB
+ * limit is dropped here, reported in debug mode. (Characters ≤ UTF-8 bytes: what passes but is
+ * still too large in bytes, rare, is refused by the collector and shown in its debugger.)
+ */
+function serialize(m: Dict): void {
+  try {
+    m.messageId = uuid();
+    m.timestamp = new Date(m.timestamp as number).toISOString();
+    const context = m.context as Dict;
+    Object.assign(context, deviceFacts(context.page as { search: string }));
+    const json = JSON.stringify(m);
+    if (json.length > LIMITS.maxMessageBytes) throw 'over ' + LIMITS.maxMessageBytes + ' bytes';
+    ready.push(json);
+  } catch (error) {
+    log(m.type + ' dropped:', error, m);
+  }
+}
+
+/** The next request's worth of messages. */
+function next(): string[] {
+  for (const m of buffer.splice(0)) serialize(m);
+  return ready.splice(0, fits(ready, MAX_REQUEST, FLUSH_AT));
+}
 
 export async function flush(): Promise<void> {
   clearTimeout(timer);
   timer = undefined;
-  while (allowed() && !current && buffer.length) {
-    const batch = next();
+  for (let batch; allowed() && !current && (batch = next()).length; ) {
     if (!health.ok) {
       persist(batch, 1); // the collector is failing: wait with the others, with backoff
       continue;
     }
     current = batch;
-    const outcome = classify(await post(batch));
+    const status = await post(batch);
     if (current != batch) return; // the page was left meanwhile and settled this batch's fate
     current = undefined;
-    health.ok = outcome != 'retry';
-    if (outcome == 'retry') persist(batch, 1);
-    else {
-      if (outcome == 'drop') log('refused, dropped', batch);
-      void drain(true);
-    }
+    health.ok = !retryable(status);
+    if (!health.ok) persist(batch, 1);
+    else void drain(true);
   }
 }
 
@@ -71,8 +98,7 @@ export async function flush(): Promise<void> {
  */
 export function hide(final: boolean): void {
   if (!allowed()) return;
-  while (buffer.length) {
-    const batch = next();
+  for (let batch; (batch = next()).length; ) {
     if (!health.ok || !beacon(batch)) persist(batch, 0);
   }
   if (final) {

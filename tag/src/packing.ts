@@ -1,5 +1,5 @@
 /** UTF-8 size of a string (the limits are bytes on the wire). */
-export const bytes = (s: string): number => new Blob([s]).size;
+export const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
 /**
  * How many of the leading messages make one request of at most `maxCount` messages and

@@ -15,11 +15,11 @@ export const RETRY = {
   leaseMs: 30_000,
 } as const;
 
-export type Outcome = 'ok' | 'retry' | 'drop';
-
-/** 2xx acknowledged; network error (0), 408, 429 and 5xx retried; other 4xx can never succeed. */
-export const classify = (status: number): Outcome =>
-  status > 199 && status < 300 ? 'ok' : !status || status == 408 || status == 429 || status > 499 ? 'retry' : 'drop';
+/**
+ * Network error (0), 408, 429 and 5xx are retried. Anything else is final: 2xx acknowledged, and
+ * other 4xx could never succeed (bad write key, refused origin): sending again would not help.
+ */
+export const retryable = (status: number): boolean => !status || status == 408 || status == 429 || status > 499;
 
 /** Exponential backoff with "equal jitter": half the delay fixed, half random, so tabs spread out. */
 export const backoff = (attempt: number, random: number): number =>
@@ -43,5 +43,6 @@ export function prune(entries: Entry[], now: number): Entry[][] {
   const newestFirst = entries.sort((x, y) => y.a - x.a);
   // Once over a cap, everything older is over too: the counts only grow.
   const cut = newestFirst.findIndex(over);
-  return cut < 0 ? [newestFirst.reverse(), []] : [newestFirst.slice(0, cut).reverse(), newestFirst.slice(cut)];
+  const drop = cut < 0 ? [] : newestFirst.splice(cut);
+  return [newestFirst.reverse(), drop];
 }

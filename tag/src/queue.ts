@@ -9,11 +9,10 @@
  * mid-request cannot have its batch sent again by another until that mark expires. A batch is
  * removed the moment it is acknowledged, before the lease is released, so it is never sent again.
  */
-import { log } from './debug';
 import { uuid } from './ids';
 import { allowed } from './consent';
-import { backoff, classify, type Entry, prune, RETRY } from './policy';
-import { del, get, keys, set } from './storage';
+import { backoff, type Entry, prune, RETRY, retryable } from './policy';
+import { del, get, keys, quietly, set } from './storage';
 import { post } from './transport';
 
 const PREFIX = 'et_q.';
@@ -32,14 +31,8 @@ export const health = { ok: true };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function entries(): Entry[] {
-  const all: Entry[] = [];
-  for (const k of keys(PREFIX)) {
-    try {
-      all.push({ ...JSON.parse(get(k) as string), k });
-    } catch {
-      del(k);
-    }
-  }
+  // A corrupt entry reads as empty and ancient: the age cap removes it.
+  const all = keys(PREFIX).map((k) => ({ a: 0, b: [], ...quietly(() => JSON.parse(get(k) as string)), k }) as Entry);
   const [keep, drop] = prune(all, Date.now()) as [Entry[], Entry[]];
   for (const e of drop) del(e.k);
   return keep;
@@ -96,14 +89,12 @@ export async function drain(recovered?: boolean): Promise<void> {
       lease();
       save({ ...e, l: now + RETRY.leaseMs });
       sending = e.k;
-      const outcome = classify(await post(e.b));
+      health.ok = !retryable(await post(e.b));
       sending = '';
-      health.ok = outcome != 'retry';
-      if (outcome == 'retry') {
+      if (!health.ok) {
         save({ ...e, n: e.n + 1, t: Date.now() + backoff(e.n + 1, Math.random()), l: 0 });
         break;
       }
-      if (outcome == 'drop') log('refused, dropped', e.b);
       del(e.k);
       recovered = true;
     }
@@ -120,5 +111,5 @@ export function plan(delay?: number): void {
   if (!list.length) return;
   const now = Date.now();
   clearTimeout(timer);
-  timer = setTimeout(drain, delay ?? Math.max(0, Math.min(...list.map((e) => Math.max(e.t, e.l))) - now));
+  timer = setTimeout(drain, delay ?? Math.min(...list.map((e) => Math.max(e.t, e.l))) - now); // past due: at once
 }

@@ -1,42 +1,17 @@
 /**
- * localStorage that never throws: Safari private mode, full quotas, disabled storage and sandboxed
- * iframes all fall back to memory for this page, so the rest of the tag has one code path.
+ * Browser storage never throws at the tag: Safari private mode, a full quota, disabled storage
+ * or a sandboxed iframe make `quietly` return undefined instead, and the tag carries on in memory.
  */
-const memory: Record<string, string> = {};
-
-export function get(key: string): string | null {
+export const quietly = <T>(action: () => T): T | undefined => {
   try {
-    return memory[key] ?? localStorage.getItem(key);
+    return action();
   } catch {
-    return memory[key] ?? null;
+    return undefined;
   }
-}
+};
 
-export function set(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-    delete memory[key];
-  } catch {
-    memory[key] = value;
-  }
-}
-
-export function del(key: string): void {
-  delete memory[key];
-  try {
-    localStorage.removeItem(key);
-  } catch {
-    /* nothing stored there */
-  }
-}
-
-/** Keys starting with `prefix`, from storage and the memory fallback. */
-export function keys(prefix: string): string[] {
-  const found = Object.keys(memory);
-  try {
-    for (let i = 0; i < localStorage.length; i++) found.push(localStorage.key(i) as string);
-  } catch {
-    /* memory only */
-  }
-  return found.filter((k) => k.startsWith(prefix));
-}
+export const get = (key: string): string | null | undefined => quietly(() => localStorage.getItem(key));
+export const set = (key: string, value: string): void => void quietly(() => localStorage.setItem(key, value));
+export const del = (key: string): void => void quietly(() => localStorage.removeItem(key));
+/** Keys starting with `prefix`. */
+export const keys = (prefix: string): string[] => quietly(() => Object.keys(localStorage).filter((k) => k.startsWith(prefix))) || [];

@@ -1,4 +1,6 @@
 import { endpoint, writeKey } from './config';
+import { log } from './debug';
+import { quietly } from './storage';
 
 /**
  * The wire: one batch → one `text/plain` POST (a CORS "simple" request: no preflight) to the
@@ -13,15 +15,12 @@ const body = (batch: string[]): string => {
 /** The HTTP status, or 0 for a network error. keepalive lets the request outlive the page. */
 export const post = (batch: string[]): Promise<number> =>
   fetch(endpoint, { method: 'POST', body: body(batch), keepalive: true }).then(
-    (r) => r.status,
+    (r) => {
+      if (!r.ok) log('collector answered', r.status, batch);
+      return r.status;
+    },
     () => 0,
   );
 
 /** Hands a batch to the browser for delivery after the page is gone; false if it refused. */
-export const beacon = (batch: string[]): boolean => {
-  try {
-    return navigator.sendBeacon(endpoint, body(batch));
-  } catch {
-    return false;
-  }
-};
+export const beacon = (batch: string[]): boolean | undefined => quietly(() => navigator.sendBeacon(endpoint, body(batch)));

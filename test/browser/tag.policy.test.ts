@@ -4,26 +4,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fits } from '../../tag/src/packing';
-import { backoff, classify, type Entry, type Outcome, prune, RETRY } from '../../tag/src/policy';
+import { backoff, type Entry, prune, RETRY, retryable } from '../../tag/src/policy';
 
-describe('classify: the collector’s answer → what the tag does with the batch', () => {
-  const table: [number, Outcome][] = [
-    [200, 'ok'],
-    [204, 'ok'],
-    [0, 'retry'], // network error, cut connection, keepalive quota
-    [408, 'retry'],
-    [429, 'retry'],
-    [500, 'retry'],
-    [502, 'retry'],
-    [503, 'retry'],
-    [400, 'drop'], // invalid_json, invalid_batch: resending cannot help
-    [401, 'drop'], // unknown write key
-    [403, 'drop'], // origin not allowed
-    [404, 'drop'],
-    [413, 'drop'],
-    [301, 'drop'],
+describe('retryable: the collector’s answer → is the batch sent again?', () => {
+  const table: [number, boolean, string][] = [
+    [200, false, 'acknowledged'],
+    [204, false, 'acknowledged'],
+    [0, true, 'network error, cut connection, keepalive quota'],
+    [408, true, 'request timeout'],
+    [429, true, 'rate limited'],
+    [500, true, 'server error'],
+    [502, true, 'bad gateway'],
+    [503, true, 'unavailable'],
+    [400, false, 'invalid_json / invalid_batch: resending cannot help'],
+    [401, false, 'unknown write key'],
+    [403, false, 'origin not allowed'],
+    [404, false, 'wrong ingest path'],
+    [413, false, 'too large'],
   ];
-  for (const [status, outcome] of table) it(`${status} → ${outcome}`, () => expect(classify(status)).toBe(outcome));
+  for (const [status, retry, why] of table) it(`${status} (${why}) → ${retry ? 'retried' : 'final'}`, () => expect(retryable(status)).toBe(retry));
 });
 
 describe('backoff: exponential from 1 s, capped at 60 s, with half of it random', () => {
@@ -49,6 +48,10 @@ describe('prune: the queue caps, oldest dropped first', () => {
   const entry = (k: string, ageMs: number, messages: number, chars = 10): Entry => ({ k, a: now - ageMs, n: 1, t: 0, l: 0, b: Array.from({ length: messages }, () => 'x'.repeat(chars - 1)) });
   const keys = (entries: Entry[][]) => entries.map((list) => list.map((e) => e.k));
 
+  it('drops a corrupt entry (read back as empty and ancient) and nothing else', () => {
+    const corrupt = { a: 0, b: [], k: 'corrupt' } as unknown as Entry;
+    expect(keys(prune([entry('new', 1000, 5), corrupt, entry('old', 5000, 5)], now))).toEqual([['old', 'new'], ['corrupt']]);
+  });
   it('keeps everything under the caps, oldest first', () => {
     expect(keys(prune([entry('new', 1000, 5), entry('old', 5000, 5)], now))).toEqual([['old', 'new'], []]);
   });
