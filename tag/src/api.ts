@@ -6,9 +6,9 @@
 import type { ConsentChoice, EdgeTag } from '../tag';
 import { VERSION } from './config';
 import { allowed, consentState } from './consent';
-import { context, pageFacts } from './context';
+import { pageFacts } from './context';
 import { log, setDebug } from './debug';
-import { type Dict, forget, identity, renew, save } from './identity';
+import { captured, change, type Dict, forget, renew, save, who } from './identity';
 import { add, flush, take } from './outbox';
 import { drain } from './queue';
 
@@ -29,7 +29,7 @@ const store = () => allowed() && save();
  */
 function send(type: string, fields: Dict): void {
   if (consentState.now === false) return;
-  add({ type, anonymousId: identity.anonymousId, userId: identity.userId || undefined, timestamp: clock.at || Date.now(), context: context(), ...fields });
+  add({ type, ids: captured(), timestamp: clock.at || Date.now(), context: { page: pageFacts() }, ...fields });
 }
 
 const methods = {
@@ -45,21 +45,19 @@ const methods = {
   identify(userId?: unknown, traits?: unknown) {
     if (userId && typeof userId == 'object') [userId, traits] = [undefined, userId];
     check((userId == null || isId(userId)) && isDict(traits));
-    if (userId != null) {
-      // Another user on this device: the previous user's traits must not ride on their events.
-      if (identity.userId && identity.userId != String(userId)) identity.traits = {};
-      identity.userId = String(userId);
-    }
-    identity.traits = { ...identity.traits, ...(traits as Dict) };
+    const me = who();
+    const id = userId == null ? me.userId : String(userId);
+    // Another user on this device: the previous user's traits must not ride on their events.
+    change({ userId: id, traits: { ...(me.userId && id != me.userId ? {} : me.traits), ...(traits as Dict) } });
     store();
-    send('identify', { traits: identity.traits });
+    send('identify', { traits: captured().traits });
   },
   alias(newId: unknown) {
     check(isId(newId));
-    const previousId = identity.userId || identity.anonymousId;
-    identity.userId = String(newId);
+    const { userId, anonymousId } = who();
+    change({ userId: String(newId) });
     store();
-    send('alias', { previousId });
+    send('alias', { previousId: userId || anonymousId });
   },
   group(groupId: unknown, traits?: unknown) {
     check(isId(groupId) && isDict(traits));
@@ -73,10 +71,10 @@ const methods = {
     check(typeof callback == 'function');
     setTimeout(callback as () => void);
   },
-  user: () => ({ ...identity }),
+  user: () => ({ ...who() }),
   consent(choice: unknown) {
     const state = (choice as ConsentChoice | null)?.analytics;
-    check([true, false, 'pending'].includes(state as never));
+    check(state === !!state || state == 'pending');
     consentState.now = state as ConsentChoice['analytics'];
     if (state === true) {
       save();

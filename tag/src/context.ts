@@ -4,7 +4,7 @@
  */
 import { VERSION } from './config';
 import { allowed } from './consent';
-import { type Dict, identity } from './identity';
+import type { Dict } from './identity';
 import { get, set } from './storage';
 
 let timezone: string | undefined;
@@ -26,8 +26,6 @@ export const pageFacts = () => ({
   url: location.href,
 });
 
-/** What a call captures at once. */
-export const context = (): Dict => ({ page: pageFacts(), traits: identity.traits });
 
 /**
  * The IANA timezone. Asking Intl costs tens of milliseconds the first time in a page (it loads

@@ -5,8 +5,6 @@
  */
 import { clock, tag } from './api';
 import { globalName, stub } from './config';
-import { allowed } from './consent';
-import { save } from './identity';
 import { hide } from './outbox';
 import { plan } from './queue';
 
@@ -17,8 +15,7 @@ for (const [method, args, at] of stub.q || []) {
 clock.at = undefined;
 (window as unknown as Record<string, unknown>)[globalName] = tag;
 
-if (allowed()) save(); // a year from the last visit, like analytics.js
-plan(); // batches earlier pages could not deliver
+setTimeout(plan, 1000); // batches earlier pages could not deliver (not while the page loads)
 
 addEventListener('pagehide', () => hide(true));
 addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide(false));

@@ -10,7 +10,7 @@ import { LIMITS } from '../../shared/limits';
 import { allowed } from './consent';
 import { log } from './debug';
 import { deviceFacts } from './context';
-import type { Dict } from './identity';
+import { type Dict, type Identity, save } from './identity';
 import { uuid } from './ids';
 import { fits } from './packing';
 import { retryable } from './policy';
@@ -26,6 +26,7 @@ let buffer: Dict[] = [];
 /** Serialised, waiting for a request. */
 const ready: string[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
+let saved = false;
 /** The batch this page has in flight, not answered yet. */
 let current: string[] | undefined;
 
@@ -52,22 +53,31 @@ export function take(): void {
  * limit is dropped here, reported in debug mode. (Characters ≤ UTF-8 bytes: what passes but is
  * still too large in bytes, rare, is refused by the collector and shown in its debugger.)
  */
-function serialize(m: Dict): void {
+function serialize({ ids, timestamp, context, ...fields }: Dict): void {
   try {
-    m.messageId = uuid();
-    m.timestamp = new Date(m.timestamp as number).toISOString();
-    const context = m.context as Dict;
-    Object.assign(context, deviceFacts(context.page as { search: string }));
-    const json = JSON.stringify(m);
-    if (json.length > LIMITS.maxMessageBytes) throw 'over ' + LIMITS.maxMessageBytes + ' bytes';
+    const { anonymousId, userId, traits } = ids as Identity; // who() has filled it
+    const page = (context as Dict).page as { search: string };
+    const json = JSON.stringify({
+      ...fields,
+      messageId: uuid(),
+      anonymousId,
+      userId: userId || undefined,
+      timestamp: new Date(timestamp as number).toISOString(),
+      context: { page, traits, ...deviceFacts(page) },
+    });
+    if (json.length > LIMITS.maxMessageBytes) throw 'too large';
     ready.push(json);
   } catch (error) {
-    log(m.type + ' dropped:', error, m);
+    log(fields.type + ' dropped:', error, fields);
   }
 }
 
-/** The next request's worth of messages. */
+/** The next request's worth of messages; the first one also writes the identity down (a year from now). */
 function next(): string[] {
+  if (buffer.length && !saved) {
+    saved = true;
+    save();
+  }
   for (const m of buffer.splice(0)) serialize(m);
   return ready.splice(0, fits(ready, MAX_REQUEST, FLUSH_AT));
 }

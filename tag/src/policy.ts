@@ -11,7 +11,7 @@ export const RETRY = {
   /** At most this many messages / characters wait in the queue; the oldest go first. */
   maxMessages: 1000,
   maxChars: 1_000_000,
-  /** How long a page may hold the queue (or one in-flight batch) before another page may take it over. */
+  /** How long a page may hold the queue before another page may take it over. */
   leaseMs: 30_000,
 } as const;
 
@@ -22,16 +22,15 @@ export const RETRY = {
 export const retryable = (status: number): boolean => !status || status == 408 || status == 429 || status > 499;
 
 /** Exponential backoff with "equal jitter": half the delay fixed, half random, so tabs spread out. */
-export const backoff = (attempt: number, random: number): number =>
+export const backoff = (attempt: number, random = Math.random()): number =>
   Math.min(RETRY.maxDelayMs, RETRY.baseMs * 2 ** (attempt - 1)) * (0.5 + random / 2);
 
-/** One stored batch: a = first failed at, n = attempts so far, t = next attempt at, l = in flight until, b = messages. */
+/** One stored batch: a = first failed at, n = attempts so far, t = next attempt at, b = messages. */
 export interface Entry {
   k: string;
   a: number;
   n: number;
   t: number;
-  l: number;
   b: string[];
 }
 

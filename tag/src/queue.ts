@@ -5,9 +5,8 @@
  *
  * Only one page sends from the queue at a time: it takes a lease (`et_lock` = "owner until"),
  * waits for a competing write from another tab to land, and proceeds only if it is still the
- * owner. Each batch is also marked in flight before it is sent, so even a page whose lease ran out
- * mid-request cannot have its batch sent again by another until that mark expires. A batch is
- * removed the moment it is acknowledged, before the lease is released, so it is never sent again.
+ * owner, renewing the lease before each request. A batch is removed the moment it is
+ * acknowledged, before the lease is released, so it is never sent again.
  */
 import { uuid } from './ids';
 import { allowed } from './consent';
@@ -38,12 +37,9 @@ function entries(): Entry[] {
   return keep;
 }
 
-const save = ({ k, ...e }: Entry): void => set(k, JSON.stringify(e));
-
-/** Stores a batch for retry. `attempts` = how many sends already failed. */
-export function persist(batch: string[], attempts: number): void {
-  const now = Date.now();
-  save({ k: PREFIX + uuid(), a: now, n: attempts, t: attempts ? now + backoff(attempts, Math.random()) : now, l: 0, b: batch });
+/** Stores a batch for retry (or again, after another failure). `attempts` = how many sends failed. */
+export function persist(batch: string[], attempts: number, key = PREFIX + uuid(), since = Date.now()): void {
+  set(key, JSON.stringify({ a: since, n: attempts, t: Date.now() + (attempts && backoff(attempts)), b: batch }));
   plan();
 }
 
@@ -63,9 +59,14 @@ export function release(): void {
   if (owner()[0] == me) del(LOCK);
 }
 
-/** At page hide: a batch in flight to a healthy collector is the browser's to finish (keepalive). */
+/**
+ * At page hide: a batch in flight to a healthy collector is the browser's to finish (keepalive).
+ * To a failing one it stays queued, and so does the lease, so no page sends it again while that
+ * request may still be under way.
+ */
 export function handOff(): void {
-  if (sending && health.ok) del(sending);
+  if (sending && !health.ok) return;
+  del(sending);
   release();
 }
 
@@ -79,20 +80,19 @@ export async function drain(recovered?: boolean): Promise<void> {
   let delay: number | undefined;
   try {
     if (!(await claim())) {
-      delay = RETRY.baseMs + Math.random() * RETRY.baseMs;
+      delay = backoff(2); // another page is at it: look again in 1–2 s
       return;
     }
     for (;;) {
       const now = Date.now();
-      const e = entries().find((x) => x.l < now && (recovered || x.t <= now));
+      const e = entries().find((x) => recovered || x.t <= now);
       if (!e || owner()[0] != me) break;
       lease();
-      save({ ...e, l: now + RETRY.leaseMs });
       sending = e.k;
       health.ok = !retryable(await post(e.b));
       sending = '';
       if (!health.ok) {
-        save({ ...e, n: e.n + 1, t: Date.now() + backoff(e.n + 1, Math.random()), l: 0 });
+        persist(e.b, e.n + 1, e.k, e.a);
         break;
       }
       del(e.k);
@@ -109,7 +109,6 @@ export async function drain(recovered?: boolean): Promise<void> {
 export function plan(delay?: number): void {
   const list = entries();
   if (!list.length) return;
-  const now = Date.now();
   clearTimeout(timer);
-  timer = setTimeout(drain, delay ?? Math.min(...list.map((e) => Math.max(e.t, e.l))) - now); // past due: at once
+  timer = setTimeout(drain, delay ?? Math.min(...list.map((e) => e.t)) - Date.now()); // past due: at once
 }

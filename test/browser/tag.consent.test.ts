@@ -61,7 +61,7 @@ it("'pending' holds events in memory without sending or storing anything; granti
   expectExactlyOnce(site, run('held'), 2);
   const cookie = (await context.cookies()).find((c) => c.name === 'et_aid');
   expect(cookie?.value).toBe(anonymousId);
-  expect((await stored(page)).storage.sort()).toEqual(['et_aid', 'et_traits', 'et_tz', 'et_uid']);
+  expect((await stored(page)).storage.sort()).toEqual(['et_id', 'et_tz']);
 });
 
 it('denying discards the held events, and what is tracked after a later grant is sent under a new id', async () => {

@@ -43,7 +43,11 @@ it('sets a first-party anonymousId cookie on the registrable domain: SameSite=La
   expect(await page.evaluate(() => ({ secure: isSecureContext, randomUUID: typeof crypto.randomUUID }))).toEqual({ secure: false, randomUUID: 'undefined' });
   const { anonymousId } = await user(page);
   expect(anonymousId).toMatch(UUID_V4);
-  const cookies = await context.cookies();
+  // Written with the first batch (reading and writing cookies is kept out of the page load).
+  const cookies = await eventually(async () => {
+    const all = await context.cookies();
+    return all.some((c) => c.name === 'et_aid') ? all : undefined;
+  }, 5000, 'the cookie');
   expect(cookies.filter((c) => c.name.startsWith('et_')).map((c) => c.name)).toEqual(['et_aid']); // the probe cookie is gone
   const cookie = cookies.find((c) => c.name === 'et_aid');
   expect(cookie).toMatchObject({ value: anonymousId, domain: '.shop.test', path: '/', sameSite: 'Lax', httpOnly: false });
@@ -76,7 +80,7 @@ it('keeps anonymousId, userId and traits across reloads; traits ride on later ev
   await page.reload();
   await tagLoaded(page);
   expect((await user(page)).anonymousId).toBe(anonymousId);
-  expect((await context.cookies()).find((c) => c.name === 'et_aid')?.value).toBe(anonymousId);
+  await eventually(async () => ((await context.cookies()).find((c) => c.name === 'et_aid')?.value === anonymousId ? true : undefined), 5000, 'the cookie again');
 });
 
 it('reset() forgets the visitor on this device: new anonymousId, no userId, no traits — also after a reload', async () => {
@@ -104,6 +108,6 @@ it('reset() forgets the visitor on this device: new anonymousId, no userId, no t
   await page.reload();
   await tagLoaded(page);
   expect(await user(page)).toEqual({ anonymousId: after.anonymousId, userId: null, traits: {} });
-  expect((await context.cookies()).find((c) => c.name === 'et_aid')?.value).toBe(after.anonymousId);
+  await eventually(async () => ((await context.cookies()).find((c) => c.name === 'et_aid')?.value === after.anonymousId ? true : undefined), 5000, 'the new id’s cookie');
   await eventually(async () => (ackedCount(site, () => true) >= 4 ? true : undefined));
 });

@@ -45,7 +45,7 @@ describe('backoff: exponential from 1 s, capped at 60 s, with half of it random'
 
 describe('prune: the queue caps, oldest dropped first', () => {
   const now = Date.parse('2026-06-01T12:00:00Z');
-  const entry = (k: string, ageMs: number, messages: number, chars = 10): Entry => ({ k, a: now - ageMs, n: 1, t: 0, l: 0, b: Array.from({ length: messages }, () => 'x'.repeat(chars - 1)) });
+  const entry = (k: string, ageMs: number, messages: number, chars = 10): Entry => ({ k, a: now - ageMs, n: 1, t: 0, b: Array.from({ length: messages }, () => 'x'.repeat(chars - 1)) });
   const keys = (entries: Entry[][]) => entries.map((list) => list.map((e) => e.k));
 
   it('drops a corrupt entry (read back as empty and ancient) and nothing else', () => {
