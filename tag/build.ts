@@ -1,7 +1,7 @@
 /**
  * Builds the tag: rollup + TypeScript + terser → dist/tag.js (+ dist/tag.d.ts, the declarations of
- * the global), and a module the Worker imports to
- * serve it first-party. Prints raw/gzip/brotli bytes and fails over the size budget.
+ * the global), and a module the Worker imports to serve it first-party. Prints raw/gzip/brotli
+ * bytes and fails over the size budget.
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { brotliCompressSync, gzipSync } from 'node:zlib';

@@ -33,7 +33,8 @@ let current: string[] | undefined;
 export function add(message: Dict): void {
   buffer.push(message);
   if (!allowed()) return; // pending consent: held here until granted or denied
-  if (buffer.length >= FLUSH_AT) {
+  if (buffer.length == FLUSH_AT) {
+    // Once: a burst of calls must not pay for a timer each. Whatever comes on top leaves with it.
     clearTimeout(timer);
     timer = setTimeout(flush);
   } else timer ??= setTimeout(flush, FLUSH_MS);
