@@ -16,5 +16,7 @@ const script = document.currentScript as HTMLScriptElement | null;
 export const globalName = script?.getAttribute('data-global') || 'tag';
 export const stub: Stub = (window as unknown as Record<string, Stub | undefined>)[globalName] || {};
 export const writeKey = stub.k || '';
-export const endpoint = new URL(__INGEST_PATH__, script?.src || location.href).href;
+/** Where the tag was loaded from: the collector (for other collector routes, e.g. /v1/segments). */
+export const collector = script?.src || location.href;
+export const endpoint = new URL(__INGEST_PATH__, collector).href;
 export const VERSION = '0.1.0';
