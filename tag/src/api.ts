@@ -87,7 +87,7 @@ const methods = {
     }
   },
   debug: setDebug,
-};
+} satisfies Record<Exclude<keyof EdgeTag, 'v'>, unknown>; // exactly the declared methods (tag.d.ts)
 
 export const tag = { v: VERSION } as Record<string, unknown>;
 for (const [name, method] of Object.entries(methods)) {
@@ -99,6 +99,3 @@ for (const [name, method] of Object.entries(methods)) {
     }
   };
 }
-
-// Compile-time proof that the shipped object matches the published declarations.
-export const typed = tag as unknown as EdgeTag;

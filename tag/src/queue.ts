@@ -65,8 +65,10 @@ export function release(): void {
  * request may still be under way.
  */
 export function handOff(): void {
-  if (sending && !health.ok) return;
-  del(sending);
+  if (sending) {
+    if (!health.ok) return;
+    del(sending);
+  }
   release();
 }
 
