@@ -1,8 +1,11 @@
 /**
- * The embed snippet: defines `window[global]` as a stub that queues calls until the script loads,
- * then loads the script async (never blocks rendering; a failed load leaves a harmless stub).
+ * The embed snippet: defines `window[global]` as a stub that queues calls (with the time they were
+ * made) until the script loads, then loads the script async: it never blocks rendering, and a
+ * failed load leaves a harmless stub. Running it twice, or after the tag loaded, does nothing.
  * The README and the demo page show exactly `snippet(...)`'s output.
  */
+
+/** Methods callable before the tag loads. A new tag method must be added here too (and in tag.d.ts). */
 export const STUB_METHODS = ['track', 'page', 'identify', 'alias', 'group', 'reset', 'ready', 'consent', 'user', 'debug'] as const;
 
 export interface SnippetOptions {
@@ -11,14 +14,18 @@ export interface SnippetOptions {
   writeKey: string;
   /** The global the page calls (default `tag`). */
   global?: string;
+  /** `'pending'`: hold every event (no sending, no cookie) until the page calls `consent(...)`. */
+  consent?: 'pending';
 }
 
-export function snippet({ src, writeKey, global = 'tag' }: SnippetOptions): string {
+export function snippet({ src, writeKey, global = 'tag', consent }: SnippetOptions): string {
   const q = (s: string) => JSON.stringify(s);
   return (
-    `!function(w,d,n,k,s){var t=w[n]=w[n]||[];if(t.q)return;t.q=[];t.k=k;` +
-    `${JSON.stringify(STUB_METHODS)}.forEach(function(m){t[m]=function(){t.q.push([m,[].slice.call(arguments)]);return t}});` +
+    `!function(w,d,n,k,s){var t=w[n]=w[n]||[];if(t.q||t.v)return;t.q=[];t.k=k;` +
+    `${JSON.stringify(STUB_METHODS)}.forEach(function(m){t[m]=function(){t.q.push([m,[].slice.call(arguments),+new Date]);return t}});` +
     `var e=d.createElement("script");e.async=!0;e.src=s;e.setAttribute("data-global",n);d.head.appendChild(e)}` +
-    `(window,document,${q(global)},${q(writeKey)},${q(src)});\ntag.page();`
-  ).replace('\ntag.page();', `\n${global}.page();`);
+    `(window,document,${q(global)},${q(writeKey)},${q(src)});\n` +
+    (consent ? `${global}.consent({analytics:${q(consent)}});\n` : '') +
+    `${global}.page();`
+  );
 }

@@ -16,6 +16,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     collectorUrl: string;
     sandboxUrl: string;
+    debuggerToken: string;
   }
 }
 
@@ -38,6 +39,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide('collectorUrl', collector.url);
   project.provide('sandboxUrl', sandbox.url);
+  project.provide('debuggerToken', BROWSER_DEBUGGER_TOKEN);
   return async () => {
     await collector.stop();
     await sandbox.close();
