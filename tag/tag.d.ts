@@ -11,6 +11,25 @@ export interface EdgeTagUser {
   anonymousId: string;
   userId: string | null;
   traits: Traits;
+  /** Segments build: the proof given to `identify` for this userId. */
+  userHash?: string;
+}
+
+export interface IdentifyOptions {
+  /**
+   * Segments build: hex HMAC-SHA256 of `userId` with the collector's SEGMENTS_IDENTITY_SECRET,
+   * computed by your backend for the signed-in user. Kept with the identity (dropped when the
+   * userId changes and on `reset()`), used only to read `segments()`, never sent with events.
+   */
+  userHash?: string;
+}
+
+/** A MoEngage segment synced to the collector (Outbound Segment Sync). */
+export interface Segment {
+  /** MoEngage's moengage_sync_id. */
+  id: string;
+  /** MoEngage's moengage_sync_name (the segment's name when the sync was created). */
+  name: string;
 }
 
 /** `true` sends and stores; `'pending'` holds events in memory (no cookie); `false` discards them and erases the tag's cookie and storage. */
@@ -25,7 +44,7 @@ export interface EdgeTag {
   page(name?: string | null, properties?: Properties): void;
   page(properties: Properties): void;
   /** Names the visitor; traits are kept and sent as `context.traits` on every later message. */
-  identify(userId?: Id | null, traits?: Traits): void;
+  identify(userId?: Id | null, traits?: Traits, options?: IdentifyOptions): void;
   identify(traits: Traits): void;
   /** Links the current identity (userId, else anonymousId) to `newId`, which becomes the userId. */
   alias(newId: Id): void;
@@ -40,6 +59,14 @@ export interface EdgeTag {
   consent(choice: ConsentChoice): void;
   /** Logs dropped calls and delivery problems to the console. */
   debug(on?: boolean): void;
+  /**
+   * The MoEngage segments the identified visitor is in (needs `identify(userId, traits, {userHash})`);
+   * `[]` for anonymous or unverified visitors and on any failure. Only in the segments build, which
+   * the collector serves when SEGMENTS_IDENTITY_SECRET is set; the snippet's stub has it too.
+   */
+  segments?(): Promise<Segment[]>;
+  /** Whether the visitor is in the segment with this name or sync id (segments build, as `segments()`). */
+  inSegment?(nameOrId: string): Promise<boolean>;
   /** The tag's version (absent on the pre-load stub). */
   readonly v: string;
 }

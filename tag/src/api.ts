@@ -1,16 +1,18 @@
 /**
  * The call surface, analytics.js style. Every method returns at once and never throws: a bad
  * argument throws here, the wrapper at the bottom catches it, reports it in debug mode and drops
- * the call. (New methods — e.g. segment membership — go in `methods` and in snippet.ts's stub list.)
+ * the call. (New methods go in `methods`, in tag.d.ts and in snippet.ts's stub list.)
+ * `segments`/`inSegment` and identify's `userHash` exist only in the segments build (`__SEGMENTS__`).
  */
-import type { ConsentChoice, EdgeTag } from '../tag';
-import { VERSION } from './config';
+import type { ConsentChoice, EdgeTag, IdentifyOptions } from '../tag';
+import { collector, VERSION } from './config';
 import { allowed, consentState } from './consent';
 import { pageFacts } from './context';
 import { log, setDebug } from './debug';
 import { captured, change, type Dict, forget, renew, save, who } from './identity';
 import { add, flush, take } from './outbox';
 import { drain } from './queue';
+import { createSegments } from './segments';
 
 /** When a replayed call was made (the snippet stamps each queued call), so its timestamp is true. */
 export const clock: { at?: number } = {};
@@ -47,8 +49,13 @@ const methods = {
     check((userId == null || isId(userId)) && isDict(traits));
     const me = who();
     const id = userId == null ? me.userId : String(userId);
+    // The third argument, `{userHash}`, is read from `arguments`: the core build ignores it and so
+    // carries no parameter for it.
+    const options: unknown = __SEGMENTS__ && arguments[2];
+    const userHash = __SEGMENTS__ ? (options as IdentifyOptions | undefined)?.userHash : undefined;
+    if (__SEGMENTS__) check(isDict(options) && (userHash == null || typeof userHash == 'string'));
     // Another user on this device: the previous user's traits must not ride on their events.
-    change({ userId: id, traits: { ...(me.userId && id != me.userId ? {} : me.traits), ...(traits as Dict) } });
+    change({ userId: id, traits: { ...(me.userId && id != me.userId ? {} : me.traits), ...(traits as Dict) }, ...(__SEGMENTS__ && userHash ? { userHash } : {}) });
     store();
     send('identify', { traits: captured().traits });
   },
@@ -87,7 +94,20 @@ const methods = {
     }
   },
   debug: setDebug,
-} satisfies Record<Exclude<keyof EdgeTag, 'v'>, unknown>; // exactly the declared methods (tag.d.ts)
+  ...(__SEGMENTS__ ? segmentMethods() : {}),
+} satisfies { [M in keyof Omit<EdgeTag, 'v'>]: unknown }; // exactly the declared methods (tag.d.ts; optional ones: a variant's)
+
+/**
+ * Segments build: the visitor's MoEngage segments from the collector's GET /v1/segments, for the
+ * userId the site's backend vouched for with `identify(userId, traits, {userHash})`.
+ */
+function segmentMethods() {
+  const { segments, inSegment } = createSegments(new URL('/v1/segments', collector).href, who);
+  return {
+    segments: () => segments(),
+    inSegment: (nameOrId: unknown) => inSegment(String(nameOrId)),
+  };
+}
 
 export const tag = { v: VERSION } as Record<string, unknown>;
 for (const [name, method] of Object.entries(methods)) {

@@ -5,7 +5,8 @@
  */
 declare const __INGEST_PATH__: string;
 
-export type Call = [method: string, args: unknown[], at?: number];
+/** A queued call; the stub's promise-returning methods add the resolver of the promise they returned. */
+export type Call = [method: string, args: unknown[], at?: number, settle?: (value: unknown) => void];
 export interface Stub {
   q?: Call[];
   k?: string;

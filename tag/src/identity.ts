@@ -1,7 +1,7 @@
 /**
  * Who the visitor is: a first-party anonymousId (cookie `et_aid` on the registrable domain), the
  * userId after identify, and traits that ride on every later message as `context.traits`, all
- * three mirrored in localStorage (`et_id`), so clearing cookies does not lose the visitor. Written to the browser only when consent
+ * three mirrored in localStorage (`et_id`, with the segments build's userHash), so clearing cookies does not lose the visitor. Written to the browser only when consent
  * allows (`save`), erased on denial (`forget`).
  *
  * Reading cookie and storage is a synchronous round trip to the browser process, so it is not
@@ -18,6 +18,8 @@ export interface Identity {
   anonymousId: string;
   userId: string | null;
   traits: Dict;
+  /** Segments build: the site backend's proof for `userId` (GET /v1/segments); never sent in messages. */
+  userHash?: string;
 }
 
 const COOKIE = 'et_aid';
@@ -36,9 +38,16 @@ export function who(): Identity {
   return current;
 }
 
-export const change = (next: Partial<Identity>): void => {
-  current = { ...who(), ...next };
-};
+export const change = __SEGMENTS__
+  ? (next: Partial<Identity>): void => {
+      const me = who();
+      current = { ...me, ...next };
+      // A userHash vouches for one userId: a new user (identify, alias, reset) drops it unless it brings its own.
+      if (!next.userHash && (!current.userId || current.userId != me.userId)) current.userHash = undefined;
+    }
+  : (next: Partial<Identity>): void => {
+      current = { ...who(), ...next };
+    };
 
 /** A new visitor: fresh anonymousId, no userId, no traits. */
 export const renew = (): void => change({ anonymousId: uuid(), userId: null, traits: {} });

@@ -8,9 +8,19 @@ import { globalName, stub } from './config';
 import { hide } from './outbox';
 import { plan } from './queue';
 
-for (const [method, args, at] of stub.q || []) {
-  clock.at = at;
-  (tag[method] as ((...a: unknown[]) => void) | undefined)?.(...args);
+type Method = ((...a: unknown[]) => unknown) | undefined;
+if (__SEGMENTS__) {
+  // The stub's segments()/inSegment() returned a promise (its resolver is the call's 4th item): it follows the real call's.
+  for (const [method, args, at, settle] of stub.q || []) {
+    clock.at = at;
+    const result = (tag[method] as Method)?.(...args);
+    settle?.(result);
+  }
+} else {
+  for (const [method, args, at] of stub.q || []) {
+    clock.at = at;
+    (tag[method] as Method)?.(...args);
+  }
 }
 clock.at = undefined;
 (window as unknown as Record<string, unknown>)[globalName] = tag;

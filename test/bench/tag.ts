@@ -1,5 +1,5 @@
 /**
- * The tag's cost to a page, measured in headless Chromium (`npm run bench`, or `npm run bench tag`):
+ * The tag's cost to a page, measured in headless Chromium (`npm run bench`, or `npm run bench tag`) on the core build (plus the segments build's size):
  * transfer size, main-thread time to evaluate the script and to load + initialise it (evaluation
  * plus the tag's own tasks until its first batch is sent, from Chromium's performance trace), for
  * a first visit and a returning one, and the cost of `track()` over 1,000 calls: in the caller
@@ -93,6 +93,10 @@ export async function bench(): Promise<BenchRow[]> {
     throw new Error('dist/tag.js is missing: run `npm run build` first');
   });
   const tag = built.split('__EDGETAG_INGEST_PATH__').join('/i');
+  // The segments build (served when the collector reads segments): its size; its speed is the core's plus one branch.
+  const segmentsBuild = await readFile(new URL('../../dist/tag.segments.js', import.meta.url), 'utf8').catch(() => {
+    throw new Error('dist/tag.segments.js is missing: run `npm run build` first');
+  });
   const secure = 'http://127.0.0.1:9'; // loopback is a secure context (crypto.randomUUID), like an https site
   const plain = 'http://shop.bench'; // plain http: ids from the getRandomValues fallback
 
@@ -111,12 +115,14 @@ export async function bench(): Promise<BenchRow[]> {
     const [perCall, perMessage] = await trackCost(browser, secure, tag);
     const [perCallPlain, perMessagePlain] = await trackCost(browser, plain, tag);
     const gzip = gzipSync(tag, { level: 9 }).byteLength;
+    const segmentsGzip = gzipSync(segmentsBuild, { level: 9 }).byteLength;
     const fmtMs = (us: number) => `${(us / 1000).toFixed(3)} ms`;
     const row = (measure: string, value: string, target = '', ok?: boolean): BenchRow => ({ measure, value, target, verdict: ok === undefined ? '' : ok ? 'ok' : 'OVER' });
     return [
       row('size (minified)', `${Buffer.byteLength(tag)} B`),
       row('size gzip', `${gzip} B (${(gzip / 1024).toFixed(2)} KB)`, '≤ 3072 B', gzip <= 3072),
       row('size brotli', `${brotliCompressSync(tag).byteLength} B`),
+      row('segments build (tag.segments.js) size gzip', `${segmentsGzip} B (${(segmentsGzip / 1024).toFixed(2)} KB); brotli ${brotliCompressSync(segmentsBuild).byteLength} B`, '≤ 3584 B', segmentsGzip <= 3584),
       row(`load + init: script evaluation incl. replaying the snippet's page(), returning visitor (median of ${LOADS}; min)`, `${fmtMs(evaluate)}; ${fmtMs(evaluateMin)}`, '< 2 ms', evaluate < 2000),
       row(`load + init: script evaluation, first visit (median of ${LOADS}; min)`, `${fmtMs(evaluateFirst)}; ${fmtMs(evaluateFirstMin)}`, '< 2 ms', evaluateFirst < 2000),
       row(`  calibration: evaluating an empty script on this machine (median of ${LOADS})`, fmtMs(median(floor))),

@@ -7,6 +7,7 @@ import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_INGEST_PATH, DEFAULT_TAG_PATH, readConfig } from '../../worker/config/config';
 import type { Env } from '../../worker/env';
+import { TAG_SEGMENTS_SOURCE, TAG_SOURCE } from '../../worker/site/tagBundle.generated';
 import { tagScript } from '../../worker/site/tagScript';
 import { get } from './support/ingest';
 import { installSandbox } from './support/sandbox';
@@ -61,5 +62,43 @@ describe('first-party paths', () => {
     // ALLOWED_ORIGINS unset: any page may send, and the tag (no credentials) can read the answer.
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(await res.json()).toMatchObject({ ok: true, accepted: 1 });
+  });
+});
+
+describe('two builds: core, and core + segments', () => {
+  const SEGMENTS_CODE = ['/v1/segments', 'user_hash', 'userHash', 'inSegment'];
+  const serve = async (config: ReturnType<typeof readConfig>, headers: Record<string, string> = {}) => tagScript(new Request(`http://collector.test${config.tagPath}`, { headers }), config);
+
+  it('the core build carries no segments code; the segments build does, and is otherwise the same tag', () => {
+    expect(SEGMENTS_CODE.filter((word) => TAG_SOURCE.includes(word))).toEqual([]);
+    expect(SEGMENTS_CODE.filter((word) => !TAG_SEGMENTS_SOURCE.includes(word))).toEqual([]);
+    expect(TAG_SEGMENTS_SOURCE.length).toBeGreaterThan(TAG_SOURCE.length);
+    for (const method of ['track', 'identify', 'consent', 'sendBeacon']) expect(TAG_SEGMENTS_SOURCE).toContain(method);
+  });
+
+  it('serves the segments build only when segment reading is enabled (SEGMENTS_IDENTITY_SECRET), else the core; the ETags differ', async () => {
+    const withSegments = readConfig({ ...(env as unknown as Env), SEGMENTS_IDENTITY_SECRET: 'a-secret' } as Env);
+    const core = readConfig({ ...(env as unknown as Env), SEGMENTS_IDENTITY_SECRET: '' } as Env);
+    expect([withSegments.segments.identitySecret, core.segments.identitySecret]).toEqual(['a-secret', undefined]);
+
+    const segmentsRes = await serve(withSegments);
+    const coreRes = await serve(core);
+    const [segmentsSource, coreSource] = [await segmentsRes.text(), await coreRes.text()];
+    expect(segmentsSource).toBe(TAG_SEGMENTS_SOURCE.split('__EDGETAG_INGEST_PATH__').join(DEFAULT_INGEST_PATH));
+    expect(coreSource).toBe(TAG_SOURCE.split('__EDGETAG_INGEST_PATH__').join(DEFAULT_INGEST_PATH));
+
+    const [segmentsEtag, coreEtag] = [segmentsRes.headers.get('etag') as string, coreRes.headers.get('etag') as string];
+    expect(segmentsEtag).toMatch(/^"[^"]+"$/);
+    expect(segmentsEtag).not.toBe(coreEtag);
+    // A browser holding one build is never told (304) that it has the other.
+    expect((await serve(core, { 'if-none-match': segmentsEtag })).status).toBe(200);
+    expect((await serve(withSegments, { 'if-none-match': coreEtag })).status).toBe(200);
+    expect((await serve(core, { 'if-none-match': coreEtag })).status).toBe(304);
+    expect((await serve(withSegments, { 'if-none-match': segmentsEtag })).status).toBe(304);
+  });
+
+  it('GET /s.js on this collector (SEGMENTS_IDENTITY_SECRET set in the test bindings) is the segments build', async () => {
+    const source = await (await get(DEFAULT_TAG_PATH)).text();
+    expect(source).toContain('/v1/segments');
   });
 });

@@ -7,6 +7,8 @@ declare module 'vitest' {
     collectorUrl: string;
     sandboxUrl: string;
     debuggerToken: string;
+    segmentSync: { username: string; password: string };
+    segmentsSecret: string;
   }
 }
 export {};

@@ -1,7 +1,8 @@
 /**
  * A website for the tag tests, on a free loopback port: it serves test pages that embed the
- * README's snippet, and passes the tag file and the tag's ingest requests through to the real
- * collector (`wrangler dev`) — as a site's own domain routes `/s.js` and `/i` to the Worker.
+ * README's snippet, and passes the tag file, the tag's ingest requests and its segment reads through
+ * to the real collector (`wrangler dev`) — as a site's own domain routes `/s.js`, `/i` and
+ * `/v1/segments` to the Worker.
  *
  * Being the hop in front of the collector, it records every ingest request the browser made
  * (beacons and keepalive fetches included, even after the page is gone) with the answer it got,
@@ -11,6 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { snippet } from '../../../tag/snippet';
+import { TAG_SOURCE } from '../../../worker/site/tagBundle.generated';
 
 export const SITE_WRITE_KEY = 'browser-write-key';
 
@@ -50,6 +52,11 @@ export interface Site {
   /** `METHOD /path` of every request the site got, in order (to show e.g. that no CORS preflight happened). */
   requests: string[];
   fault: { ingest: Fault; script: Fault; scriptDelayMs: number };
+  /**
+   * Which build `/s.js` is: the collector's answer (the segments build: the test collector reads
+   * segments), or the core build as a collector without SEGMENTS_IDENTITY_SECRET serves it.
+   */
+  tagBuild: 'collector' | 'core';
   /** Every message of every recorded request, in arrival order, with its request's status. */
   messages(): (SentMessage & { status: number })[];
   close(): Promise<void>;
@@ -111,6 +118,11 @@ export async function startSite(collectorUrl: string): Promise<Site> {
       } else if (req.method === 'GET' && url.pathname === '/s.js') {
         if (fault.scriptDelayMs) await new Promise((r) => setTimeout(r, fault.scriptDelayMs));
         if (applyFault(res, fault.script)) return;
+        if (site.tagBuild === 'core') {
+          // What the collector's tagScript() serves without SEGMENTS_IDENTITY_SECRET (INGEST_PATH /i).
+          res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(TAG_SOURCE.split('__EDGETAG_INGEST_PATH__').join('/i'));
+          return;
+        }
         const upstream = await fetch(`${collectorUrl}/s.js`);
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/javascript', 'cache-control': 'no-store' }).end(await upstream.text());
       } else if (req.method === 'POST' && url.pathname === '/i') {
@@ -132,6 +144,14 @@ export async function startSite(collectorUrl: string): Promise<Site> {
         record.forwarded = true;
         record.status = upstream.status;
         res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      } else if (req.method === 'GET' && url.pathname === '/v1/segments') {
+        const upstream = await fetch(`${collectorUrl}/v1/segments${url.search}`);
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'cache-control', 'x-edgetag-cache']) {
+          const value = upstream.headers.get(name);
+          if (value !== null) headers[name] = value;
+        }
+        res.writeHead(upstream.status, headers).end(await upstream.text());
       } else {
         res.writeHead(404).end();
       }
@@ -141,12 +161,13 @@ export async function startSite(collectorUrl: string): Promise<Site> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const site: Site = {
     url: `http://127.0.0.1:${port}`,
     port,
     ingests,
     requests,
     fault,
+    tagBuild: 'collector',
     messages: () => ingests.flatMap((r) => (r.body.batch ?? []).map((m) => ({ ...m, status: r.status }))),
     close: () =>
       new Promise<void>((resolve) => {
@@ -154,4 +175,5 @@ export async function startSite(collectorUrl: string): Promise<Site> {
         server.close(() => resolve());
       }),
   };
+  return site;
 }
