@@ -40,8 +40,15 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: TEST_BINDINGS } })],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            // TEST_TIGHT_RATE_LIMIT: a real (miniflare-simulated) Cloudflare rate limiting binding that
+            // test/worker/abuse.test.ts hands the collector as INGEST_IP_RATE_LIMIT.
+            miniflare: { bindings: TEST_BINDINGS, ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } } },
+          }),
+        ],
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: DELIVERY_TEST_BINDINGS } })],
@@ -50,7 +57,8 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          // test/clients: real Segment client libraries against the same `wrangler dev` collector.
+          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/browser/globalSetup.ts'],
           testTimeout: 60_000,

@@ -5,11 +5,18 @@ import { z } from 'zod';
  * server clients work unchanged. Unknown keys are kept (clients add their own), known keys are typed.
  */
 
-const id = z.union([z.string().min(1).max(255), z.number().finite()]).transform(String);
+/** Numeric ids must be exact: 12345678901234567890 would arrive as …000 and merge strangers' profiles. */
+const id = z
+  .union([
+    z.string().min(1).max(255),
+    z.number().refine(Number.isSafeInteger, { message: 'a numeric id must be an integer below 2^53; send larger ids as strings' }),
+  ])
+  .transform(String);
+/** ISO 8601 (`2026-11-28T10:00:00.000Z`), as Segment's clients send it; Date.parse alone would take "12" as a date. */
 const timestamp = z
   .string()
   .max(64)
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an ISO 8601 date-time' });
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), { message: 'must be an ISO 8601 date-time' });
 const dict = z.record(z.string(), z.unknown());
 
 export const PageContext = z.looseObject({

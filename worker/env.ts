@@ -1,3 +1,4 @@
+import type { RateLimiter } from './abuse/RateLimiter';
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
 import type { SegmentStore } from './segments/SegmentStore';
 import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
@@ -10,6 +11,11 @@ export interface Env {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
   SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;
   SEGMENT_SYNC_JOURNAL: DurableObjectNamespace<SegmentSyncJournal>;
+  /** Abuse counters: ingest rate limits (when no Cloudflare binding is bound) and debugger lockouts. */
+  RATE_LIMITER?: DurableObjectNamespace<RateLimiter>;
+  /** Cloudflare rate limiting bindings (wrangler.toml `[[ratelimits]]`); when bound they replace the RateLimiter counts. */
+  INGEST_IP_RATE_LIMIT?: RateLimit;
+  INGEST_WRITE_KEY_RATE_LIMIT?: RateLimit;
 
   // One MoEngage connection from flat settings…
   MOENGAGE_WORKSPACE_ID?: string;
@@ -50,6 +56,11 @@ export interface Env {
   DEFAULT_PHONE_COUNTRY?: string;
   TAG_PATH?: string;
   INGEST_PATH?: string;
+  /** Requests per minute per client address / per write key; 0 turns the limit off. */
+  INGEST_RATE_PER_IP?: string;
+  INGEST_RATE_PER_WRITE_KEY?: string;
+  /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
+  BOT_POLICY?: string;
   /** "on" serves the demo page at /demo (local development). */
   DEMO_PAGE?: string;
 

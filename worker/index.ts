@@ -1,46 +1,31 @@
 import { type IRequest, Router } from 'itty-router';
-import { MessageTypes, type MessageType } from '../shared/message';
 import { type Config, readConfig } from './config/config';
 import { ConfigError } from './config/ConfigError';
 import { debuggerRoutes } from './debugger/routes';
 import { healthz } from './delivery/health';
 import type { Env } from './env';
-import { corsHeaders, preflight } from './http/cors';
 import { errorResponse, HttpError } from './http/HttpError';
-import { ingest } from './ingest/ingest';
 import { segmentRoutes } from './segments/routes';
+import { ingestRoute, preflightRoute, singleShape } from './ingest/route';
 import { demoPage } from './site/demoPage';
 import { tagScript } from './site/tagScript';
 
 export { DeliveryQueue } from './delivery/DeliveryQueue';
 export { SegmentStore } from './segments/SegmentStore';
 export { SegmentSyncJournal } from './segments/SegmentSyncJournal';
+export { RateLimiter } from './abuse/RateLimiter';
 
 type Args = [Env, ExecutionContext, Config];
 
 function buildRouter(config: Config) {
   const router = Router<IRequest, Args>({ catch: errorResponse });
-  const withCors =
-    (handler: (req: IRequest, env: Env, config: Config) => Promise<unknown>) =>
-    async (req: IRequest, env: Env, _ctx: ExecutionContext, config: Config) => {
-      const cors = corsHeaders(req, config);
-      try {
-        return Response.json(await handler(req, env, config), { headers: cors });
-      } catch (error) {
-        if (error instanceof HttpError) return error.toResponse(cors);
-        throw error;
-      }
-    };
-
+  const batch = ingestRoute(() => ({ kind: 'batch' }));
   router
-    .options('*', (req) => preflight(req, config))
-    .post('/v1/batch', withCors((req, env, cfg) => ingest(req, env, cfg, { kind: 'batch' })))
-    .post('/v1/:type', withCors((req, env, cfg) => {
-      const type = req.params.type as MessageType;
-      if (!MessageTypes.includes(type)) throw new HttpError(404, 'unknown_type', `no ingest route /v1/${type}; use one of ${MessageTypes.join(', ')} or batch`);
-      return ingest(req, env, cfg, { kind: 'single', type });
-    }))
-    .post(config.ingestPath, withCors((req, env, cfg) => ingest(req, env, cfg, { kind: 'batch' })))
+    .options('/v1/:type', preflightRoute)
+    .options(config.ingestPath, preflightRoute)
+    .post('/v1/batch', batch)
+    .post('/v1/:type', ingestRoute(singleShape))
+    .post(config.ingestPath, batch)
     .get(config.tagPath, (req) => tagScript(req, config))
     .get('/healthz', async (_req, env) => Response.json(await healthz(env, config)));
   if (config.demoPage) {
@@ -49,7 +34,7 @@ function buildRouter(config: Config) {
   }
   debuggerRoutes(router, config);
   segmentRoutes(router, config);
-  router.all('*', (req) => new HttpError(404, 'not_found', `no route for ${req.method} ${new URL(req.url).pathname}`).toResponse());
+  router.all('*', (req) => new HttpError(404, 'not_found', `no route for ${req.method} ${new URL(req.url).pathname.slice(0, 200)}`).toResponse());
   return router;
 }
 

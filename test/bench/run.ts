@@ -1,20 +1,29 @@
 /**
- * `npm run bench [name…]`: imports every test/bench/*.ts module (or those whose file name contains
- * one of the arguments) and prints what its `bench()` returns. Numbers, not pass/fail.
+ * `npm run bench`: runs every benchmark module in this folder (a file exporting
+ * `async function bench(): Promise<BenchRow[] | string>`) and prints its table.
+ * Add a benchmark by adding `test/bench/<topic>.ts`; nothing to register.
  */
 import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchRow } from './BenchRow';
 
-export type BenchRow = Record<string, string | number>;
-
-const dir = new URL('.', import.meta.url);
+const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
-const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
-for (const file of files) {
-  if (only.length && !only.some((name) => file.includes(name))) continue;
-  const mod = (await import(new URL(file, dir).href)) as { bench?: () => Promise<BenchRow[] | string> };
-  if (typeof mod.bench !== 'function') continue;
-  console.log(`\n## ${file}`);
-  const result = await mod.bench();
-  if (typeof result === 'string') console.log(result);
-  else console.table(result);
+let failed = false;
+
+for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort()) {
+  const topic = file.replace(/\.ts$/, '');
+  if (only.length && !only.includes(topic)) continue;
+  const module = (await import(pathToFileURL(dir + file).href)) as { bench?: () => Promise<BenchRow[] | string> };
+  if (typeof module.bench !== 'function') continue;
+  console.log(`\n## ${topic}\n`);
+  try {
+    const result = await module.bench();
+    if (typeof result === 'string') console.log(result);
+    else console.table(result);
+  } catch (error) {
+    failed = true;
+    console.error(`bench ${topic} failed:`, error);
+  }
 }
+process.exit(failed ? 1 : 0);

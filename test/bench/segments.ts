@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../../scripts/collector';
-import type { BenchRow } from './run';
+import type { BenchRow } from './BenchRow';
 
 const USERS = Number(process.env.BENCH_SEGMENT_USERS ?? 1_000_000);
 const PAGE = 10_000;

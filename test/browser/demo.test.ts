@@ -30,7 +30,8 @@ it('the demo page’s Order Completed button makes MoEngage receive the seed pay
   await page.click('#order');
 
   const delivered = await eventually(
-    async () => (await sandboxRequests()).find((r) => r.path.startsWith('/v1/event/') && r.body.actions?.some((a) => a.action === 'Order Completed')),
+    // The demo's own order (other tests, e.g. test/clients, send Order Completed to the same sandbox).
+    async () => (await sandboxRequests()).find((r) => r.path.startsWith('/v1/event/') && r.body.customer_id === 'u_8842' && r.body.actions?.some((a) => a.action === 'Order Completed')),
     20_000,
     'Order Completed at the sandbox',
   );

@@ -11,11 +11,16 @@ import { startSandboxServer } from '../sandbox/server';
 
 export const BROWSER_WRITE_KEY = 'browser-write-key';
 export const BROWSER_DEBUGGER_TOKEN = 'browser-debugger-token';
+export const BROWSER_SEGMENT_SYNC = { username: 'browser-moengage', password: 'browser-segment-sync-password' };
+export const BROWSER_SEGMENTS_SECRET = 'browser-segments-identity-secret';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     collectorUrl: string;
     sandboxUrl: string;
+    debuggerToken: string;
+    segmentSync: { username: string; password: string };
+    segmentsSecret: string;
   }
 }
 
@@ -31,11 +36,25 @@ export default async function setup(project: TestProject) {
       FLUSH_INTERVAL_MS: '200',
       DEMO_PAGE: 'on',
       DEMO_SANDBOX_URL: sandbox.url,
+      // Headless Chromium says "HeadlessChrome", which BOT_POLICY=drop (the default) would drop as a bot.
+      BOT_POLICY: 'allow',
+      // A sync shows on the next read (no edge or browser copy), as tag.segments.test.ts checks.
+      SEGMENTS_CACHE_SECONDS: '0',
     },
-    secrets: { MOENGAGE_DATA_API_KEY: 'browser-data-api-key', DEBUGGER_TOKEN: BROWSER_DEBUGGER_TOKEN },
+    secrets: {
+      MOENGAGE_DATA_API_KEY: 'browser-data-api-key',
+      DEBUGGER_TOKEN: BROWSER_DEBUGGER_TOKEN,
+      // Segment reading on: the collector serves the segments build of the tag to every browser test.
+      SEGMENT_SYNC_USERNAME: BROWSER_SEGMENT_SYNC.username,
+      SEGMENT_SYNC_PASSWORD: BROWSER_SEGMENT_SYNC.password,
+      SEGMENTS_IDENTITY_SECRET: BROWSER_SEGMENTS_SECRET,
+    },
   });
   project.provide('collectorUrl', collector.url);
   project.provide('sandboxUrl', sandbox.url);
+  project.provide('debuggerToken', BROWSER_DEBUGGER_TOKEN);
+  project.provide('segmentSync', BROWSER_SEGMENT_SYNC);
+  project.provide('segmentsSecret', BROWSER_SEGMENTS_SECRET);
   return async () => {
     await collector.stop();
     await sandbox.close();

@@ -9,6 +9,7 @@ import type { DeliveryItem, EventAction } from '../moengage/payloads';
 import { compileCondition, evaluateCondition } from './evaluateCondition';
 import { splitPath, takeAt, valueAt } from './path';
 import { ANY_TRACK_EVENT, type Blueprint, type EventRule } from './schema';
+import { ownEntry } from './ownEntry';
 import { timezoneOffsetSeconds } from './time';
 
 /** Per-connection choices that shape the mapping (worker/config: ANONYMOUS, PHONE_VALIDATION, …). */
@@ -108,9 +109,9 @@ function mapGroup(message: GroupMessage, blueprint: Blueprint, options: MappingO
 
 function ruleFor(message: Message, blueprint: Blueprint): { key: string; rule: EventRule | undefined; action: string } {
   const key = sourceEventOf(message);
-  const listed = blueprint.events[key];
+  const listed = ownEntry(blueprint.events, key);
   if (listed) return { key, rule: listed, action: listed.action ?? key };
-  const any = message.type === 'track' ? blueprint.events[ANY_TRACK_EVENT] : undefined;
+  const any = message.type === 'track' ? ownEntry(blueprint.events, ANY_TRACK_EVENT) : undefined;
   return { key, rule: any, action: key };
 }
 
@@ -138,12 +139,12 @@ function eventAttributes(properties: Record<string, unknown>, traits: Record<str
   const sourceOf = new Map<string, string>();
   for (const [key, value] of Object.entries(properties)) {
     if (exclude.has(key)) continue;
-    const target = rename[key] ?? key;
+    const target = ownEntry(rename, key) ?? key;
     const earlier = sourceOf.get(target);
     if (earlier === undefined) {
       attributes[target] = value;
       sourceOf.set(target, key);
-    } else if (rename[key] && !rename[earlier]) {
+    } else if (ownEntry(rename, key) && !ownEntry(rename, earlier)) {
       // A renamed property wins over one already called so: revenue → value beats a `value` property.
       omissions.push({ reason: 'attribute_collision', detail: `property ${earlier} not sent: ${target} comes from ${key}` });
       attributes[target] = value;

@@ -13,7 +13,7 @@ import {
   type MergePayload,
   mergePayload,
 } from '../moengage/payloads';
-import { type MappingOptions, mapMessage } from './map';
+import { type MappingOptions, type MapResult, mapMessage } from './map';
 import type { Blueprint } from './schema';
 
 /** One request MoEngage would receive: path on the data center's base URL, and the JSON body. */
@@ -56,8 +56,11 @@ export function preview(input: unknown, blueprint: Blueprint, options: PreviewOp
   const parsed = Message.safeParse(input);
   if (!parsed.success) return { status: 'invalid', issues: issuesOf(parsed.error) };
   const now = options.now ?? Date.now();
-  const message = enrich(parsed.data, now);
-  const mapped = mapMessage(message, blueprint, { ...options, now });
+  const { message, notes, drop } = enrich(parsed.data, now);
+  const mapped: MapResult = drop
+    ? { status: 'dropped', ...drop, omissions: notes }
+    : mapMessage(message, blueprint, { ...options, now });
+  if (!drop) mapped.omissions.unshift(...notes);
   switch (mapped.status) {
     case 'dropped':
       return { status: 'dropped', reason: mapped.reason, detail: mapped.detail, requests: [], omissions: mapped.omissions };

@@ -1,6 +1,7 @@
 import type { Env } from '../env';
 import type { Blueprint } from '../blueprints/schema';
 import { readBlueprints } from './blueprints';
+import { ConfigError } from './ConfigError';
 import { type Connection, readConnections } from './connections';
 import { readSegmentsConfig, type SegmentsConfig } from './segments';
 
@@ -20,7 +21,18 @@ export interface Config {
   ingestPath: string;
   demoPage: boolean;
   segments: SegmentsConfig;
+  /** Ingest requests per minute per client address / per write key (0 = no limit). */
+  ingestRatePerIp: number;
+  ingestRatePerWriteKey: number;
+  botPolicy: BotPolicy;
 }
+
+export const BOT_POLICIES = ['drop', 'mark', 'allow'] as const;
+export type BotPolicy = (typeof BOT_POLICIES)[number];
+
+/** Abuse ceilings, not traffic shaping: a carrier-grade NAT puts many real visitors behind one address. */
+export const DEFAULT_INGEST_RATE_PER_IP = 1200;
+export const DEFAULT_INGEST_RATE_PER_WRITE_KEY = 60_000;
 
 const cache = new WeakMap<Env, Config>();
 
@@ -40,6 +52,9 @@ export function readConfig(env: Env): Config {
       ingestPath: path(env.INGEST_PATH, DEFAULT_INGEST_PATH),
       demoPage: env.DEMO_PAGE === 'on',
       segments: readSegmentsConfig(env),
+      ingestRatePerIp: count('INGEST_RATE_PER_IP', env.INGEST_RATE_PER_IP, DEFAULT_INGEST_RATE_PER_IP),
+      ingestRatePerWriteKey: count('INGEST_RATE_PER_WRITE_KEY', env.INGEST_RATE_PER_WRITE_KEY, DEFAULT_INGEST_RATE_PER_WRITE_KEY),
+      botPolicy: botPolicy(env.BOT_POLICY),
     };
     cache.set(env, config);
   }
@@ -56,4 +71,17 @@ function list(value: string | undefined): string[] {
 function path(value: string | undefined, fallback: string): string {
   const p = (value ?? '').trim();
   return p ? (p.startsWith('/') ? p : `/${p}`) : fallback;
+}
+
+function count(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(name, ['must be a whole number ≥ 0 (0 turns the limit off)']);
+  return n;
+}
+
+function botPolicy(value: string | undefined): BotPolicy {
+  const v = (value ?? '').trim().toLowerCase() || 'drop';
+  if (!(BOT_POLICIES as readonly string[]).includes(v)) throw new ConfigError('BOT_POLICY', [`must be one of ${BOT_POLICIES.join(', ')}`]);
+  return v as BotPolicy;
 }

@@ -13,13 +13,19 @@ type Router = RouterType<IRequest, [Env, ExecutionContext, Config]>;
 export function debuggerRoutes(router: Router, config: Config): void {
   router
     .get('/debugger', () => debuggerPage())
-    .all('/debugger/api/*', (req) => authorizeDebugger(req, config).then(() => undefined))
+    .all('/debugger/api/*', (req, env) => authorizeDebugger(req, config, env).then(() => undefined))
     .get('/debugger/api/events', async (req, env) => {
       const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50) || 50));
       const status = typeof req.query.status === 'string' ? req.query.status : undefined;
       const lists = await Promise.all(config.connections.map((c) => eventsOf(env, c.id, { status, limit })));
       const events = lists.flat().sort((a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
       return Response.json({ events });
+    })
+    // Whole requests the collector refused (worker/delivery/rejectionLog.ts), counted per reason.
+    .get('/debugger/api/rejections', async (req, env) => {
+      const first = config.connections[0];
+      const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));
+      return Response.json(first ? await env.DELIVERY_QUEUE.getByName(first.id).listRejections(limit) : { counts: [], recent: [] });
     })
     .get('/debugger/api/events/:messageId', async (req, env) => {
       for (const c of config.connections) {

@@ -15,6 +15,7 @@ import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
 import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
 import type { EnqueueResult, IngestRecord } from './record';
+import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 import { afterFailure, backoffMs } from './retryPolicy';
 
 /** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
@@ -111,6 +112,16 @@ export class DeliveryQueue extends DurableObject<Env> {
   async getEvent(connectionId: string, messageId: string): Promise<EventView | null> {
     return getEvent(this.ctx.storage.sql, connectionId, messageId);
   }
+
+  // --- hardening: whole-request rejections (worker/delivery/rejectionLog.ts); keep when rewriting ---
+  async recordRejection(rejection: Rejection): Promise<void> {
+    recordRejection(this.ctx.storage.sql, rejection);
+  }
+
+  async listRejections(limit: number): Promise<RejectionLog> {
+    return listRejections(this.ctx.storage.sql, limit);
+  }
+  // --- end hardening ---
 
   /** Dead-lettered (and paused) events again: all, by reason, or by messageId. Idempotent. */
   async replay(connectionId: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {

@@ -1,35 +1,54 @@
 import { LIMITS } from '../../shared/limits';
 import type { IngestResponse, Message, MessageType } from '../../shared/message';
+import { limitIngest } from '../abuse/ingestRateLimit';
 import { type MapResult, mapMessage } from '../blueprints/map';
 import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
 import type { Env } from '../env';
+import { rateLimited } from '../http/RateLimitedError';
 import type { IngestRecord } from '../delivery/record';
 import { HttpError } from '../http/HttpError';
+import type { Omission } from '../identity/identifiers';
 import { authenticate } from './authenticate';
-import { enrich } from './enrich';
+import { classifyTraffic, prefetchRequest, type TrafficFlag } from './bots';
+import { enrich, type Enriched } from './enrich';
 import { parseJson } from './parseJson';
 import { readBody } from './readBody';
 import { type Rejected, type Validated, validateBatch, validateSingle } from './validate';
 
+export type IngestShape = { kind: 'batch' } | { kind: 'single'; type: MessageType };
+
 /**
- * authenticate → limit size → parse → validate → enrich → map (per connection) → enqueue.
+ * limit size (and inflate) → parse (depth pre-scan first) → authenticate → per-write-key rate limit →
+ * validate (shape caps, schema) → enrich (time policy) → flag bots → map (per connection) → enqueue.
  * Answers 200 only once every connection's DeliveryQueue has stored the messages.
  */
-export async function ingest(
-  request: Request,
-  env: Env,
-  config: Config,
-  shape: { kind: 'batch' } | { kind: 'single'; type: MessageType },
-): Promise<IngestResponse> {
-  const text = await readBody(request, LIMITS.maxBodyBytes);
+export async function ingest(request: Request, env: Env, config: Config, shape: IngestShape): Promise<IngestResponse> {
+  const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
   const body = parseJson(text);
-  await authenticate(request, body, config.writeKeys);
+  const writeKey = await authenticate(request, body, config.writeKeys);
+  const rate = await limitIngest('writeKey', writeKey, env, config);
+  if (!rate.allowed) throw rateLimited('write key', rate.retryAfterSeconds, rate.firstRefusal);
   const validated: Validated = shape.kind === 'batch' ? validateBatch(body) : validateSingle(body, shape.type);
 
   const receivedAt = Date.now();
-  const messages = validated.messages.map(({ message }) => enrich(message, receivedAt, validated.sentAt));
+  // One batch may repeat a messageId (a client retrying inside its own queue): the first one counts.
+  const seen = new Set<string>();
+  const messages: (Enriched & { validationNotes: Omission[] })[] = [];
+  let duplicatesInBatch = 0;
+  for (const { message, notes } of validated.messages) {
+    const enriched = enrich(message, receivedAt, validated.sentAt);
+    const id = enriched.message.messageId as string;
+    if (seen.has(id)) {
+      duplicatesInBatch++;
+      continue;
+    }
+    seen.add(id);
+    messages.push({ ...enriched, validationNotes: notes });
+  }
   const visitorCountry = (request as { cf?: { country?: string } }).cf?.country;
+  const requestFlag = prefetchRequest(request.headers);
+  const userAgent = request.headers.get('user-agent');
 
   const duplicateIds = new Set<string>();
   const refusals: string[] = [];
@@ -38,7 +57,16 @@ export async function ingest(
       const blueprint = config.blueprints[connection.id]!; // every connection has one once the config loaded
       const options = mappingOptions(connection, visitorCountry);
       const holdUntil = receivedAt + connection.anonymousHoldMinutes * 60_000;
-      const records = messages.map((message) => toRecord(message, receivedAt, mapMessage(message, blueprint, options), holdUntil));
+      const records = messages.map(({ message, notes, drop, validationNotes }) => {
+        const flag = config.botPolicy === 'allow' ? null : classifyTraffic(message, requestFlag, userAgent);
+        const omissions = [...validationNotes, ...notes];
+        if (drop) return droppedRecord(message, receivedAt, drop, omissions);
+        if (flag && config.botPolicy === 'drop') return droppedRecord(message, receivedAt, flag, omissions);
+        const record = toRecord(message, receivedAt, mapMessage(message, blueprint, options), holdUntil);
+        record.outcome.omissions.unshift(...omissions);
+        if (flag) markBot(record, flag);
+        return record;
+      });
       // Invalid messages are answered in `rejected` and also logged, so the debugger shows every drop.
       for (const r of validated.rejected) records.push(rejectedRecord(r, receivedAt));
       const stub = env.DELIVERY_QUEUE.getByName(connection.id);
@@ -51,18 +79,29 @@ export async function ingest(
   // (connections that stored it deduplicate the retry by messageId). docs/delivery.md "Backlog bounds".
   if (refusals.length) throw new HttpError(503, 'backlog_full', refusals.join('; '), undefined, { 'retry-after': '60' });
 
-  const duplicates = messages.filter((m) => duplicateIds.has(m.messageId as string)).length;
+  const duplicates = messages.filter((m) => duplicateIds.has(m.message.messageId as string)).length + duplicatesInBatch;
   return {
     ok: true,
-    accepted: messages.length - duplicates,
+    accepted: validated.messages.length - duplicates,
     duplicates,
     rejected: validated.rejected.map(({ raw: _raw, ...rest }) => rest),
   };
 }
 
+/** BOT_POLICY=mark: delivered, but MoEngage sees `is_bot` on the event and the debugger says why. */
+function markBot(record: IngestRecord, flag: TrafficFlag): void {
+  record.outcome.omissions.push({ reason: `marked_${flag.reason}`, detail: flag.detail });
+  if (record.outcome.status === 'dropped') return;
+  for (const item of record.outcome.items) if (item.kind === 'event') item.action.attributes.is_bot = true;
+}
+
+function droppedRecord(message: Message, receivedAt: number, why: { reason: string; detail: string }, omissions: Omission[]): IngestRecord {
+  return toRecord(message, receivedAt, { status: 'dropped', reason: why.reason, detail: why.detail, omissions }, 0);
+}
+
 function rejectedRecord(r: Rejected, receivedAt: number): IngestRecord {
   const raw = r.raw && typeof r.raw === 'object' ? (r.raw as Record<string, unknown>) : {};
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 255) : null);
   return {
     messageId: r.messageId ?? `rejected-${crypto.randomUUID()}`,
     type: str(raw.type) ?? 'invalid',

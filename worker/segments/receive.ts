@@ -49,7 +49,7 @@ export async function receiveSegmentSync(request: Request, env: Env, config: Con
   let head: PageHead;
   try {
     await authenticateSegmentSync(request, settings.sync);
-    const body = parseJson(await readBody(request, SEGMENT_SYNC_LIMITS.maxBodyBytes));
+    const body = parseJson(await readBody(request, { maxBytes: SEGMENT_SYNC_LIMITS.maxBodyBytes, maxDecompressedBytes: SEGMENT_SYNC_LIMITS.maxBodyBytes }));
     page = parseSegmentSync(body, settings);
     head = {
       syncId: page.syncId,

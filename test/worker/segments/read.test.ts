@@ -93,11 +93,14 @@ describe('no one can list another user’s segments', () => {
 });
 
 describe('browser access: CORS like the ingest', () => {
-  it('echoes an allowed origin', async () => {
+  it('echoes an origin listed in ALLOWED_ORIGINS (and answers * when any origin may read)', async () => {
     await seedSegments();
-    const res = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' } });
+    const overrides = { ALLOWED_ORIGINS: 'https://shop.example.com' };
+    const res = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' }, overrides });
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     expect(res.headers.get('vary')).toContain('Origin');
+    const any = await readSegments('u_8842', { headers: { origin: 'https://shop.example.com' } });
+    expect(any.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('refuses an origin outside ALLOWED_ORIGINS with 403', async () => {
@@ -166,10 +169,29 @@ describe('tag/src/segments.ts against the collector', () => {
     expect(await tag.inSegment('VIP customers')).toBe(true);
     expect(await tag.inSegment('sync-cart')).toBe(true);
     expect(await tag.inSegment('Churn risk')).toBe(false);
-    expect(fetchSpy).toHaveBeenCalledTimes(1); // reused within the page
+    // No copy in the tag: freshness is the collector's Cache-Control, which the browser's HTTP cache follows.
+    expect(fetchSpy).toHaveBeenCalledTimes(4);
     const url = new URL(fetchSpy.mock.calls[0]![0] as string);
     expect(url.searchParams.get('user_id')).toBe('u_8842');
     expect(url.searchParams.get('user_hash')).toBe(userHash);
+  });
+
+  it('calls made while a request is in flight share it', async () => {
+    await seedSegments();
+    const fetchSpy = routeFetchToWorker();
+    const userHash = await hashOf('u_8842');
+    const tag = createSegments(endpoint, () => ({ userId: 'u_8842', userHash }));
+    expect(await Promise.all([tag.segments(), tag.inSegment('VIP customers'), tag.inSegment('Churn risk')])).toEqual([
+      [
+        { id: 'sync-cart', name: 'Cart abandoners' },
+        { id: 'sync-vip', name: 'VIP customers' },
+      ],
+      true,
+      false,
+    ]);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    await tag.segments();
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
 
   it('asks again when the user changes', async () => {
@@ -181,7 +203,7 @@ describe('tag/src/segments.ts against the collector', () => {
     ids = { userId: 'u_1', anonymousId: 'a', userHash: await hashOf('u_1') };
     expect(await tag.inSegment('Cart abandoners')).toBe(false);
     expect(await tag.inSegment('VIP customers')).toBe(true);
-    expect(fetchSpy).toHaveBeenCalledTimes(2);
+    expect(fetchSpy.mock.calls.map((c) => new URL(c[0] as string).searchParams.get('user_id'))).toEqual(['u_8842', 'u_1', 'u_1']);
   });
 
   it('resolves [] without a request for anonymous or unverified visitors', async () => {

@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { runDurableObjectAlarm } from 'cloudflare:test';
+import { assertNoSecrets } from './secrets';
 
 export const WRITE_KEY = 'test-write-key';
 
@@ -8,18 +9,23 @@ export function basic(user: string, password = ''): string {
 }
 
 /** POSTs to the collector exactly as a client would (through the Worker's fetch handler). */
-export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(
+export async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const response = await exports.default.fetch(
     new Request(`http://collector.test${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY), ...headers },
       body: typeof body === 'string' || body instanceof ReadableStream ? body : JSON.stringify(body),
     }),
   );
+  await assertNoSecrets(response, `POST ${path}`);
+  return response;
 }
 
-export function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`http://collector.test${path}`, { headers }));
+/** Every response is checked for secret values (support/secrets.ts). */
+export async function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  const response = await exports.default.fetch(new Request(`http://collector.test${path}`, { headers }));
+  await assertNoSecrets(response, `GET ${path}`);
+  return response;
 }
 
 export function queue(connection = 'default') {

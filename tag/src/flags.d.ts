@@ -1,0 +1,6 @@
+/**
+ * Compile-time flags (tag/build.ts sets them with terser's `global_defs`): a variant's code sits
+ * behind `if (__FLAG__)`, so the other variant's bundle carries none of its bytes.
+ */
+/** The segments build (`tag.segments()`, `tag.inSegment()`, `identify(…, {userHash})`). */
+declare const __SEGMENTS__: boolean;

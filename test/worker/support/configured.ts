@@ -1,0 +1,31 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import worker from '../../../worker/index';
+import type { Env } from '../../../worker/env';
+import { basic, WRITE_KEY } from './ingest';
+import { assertNoSecrets } from './secrets';
+
+const envs = new Map<string, Env>();
+
+/**
+ * The collector's own fetch handler with some settings changed (as `--var` would), for behaviour that
+ * depends on configuration: BOT_POLICY, ALLOWED_ORIGINS, rate limits. Same bindings, same storage.
+ */
+export async function fetchWith(settings: Record<string, unknown>, request: Request): Promise<Response> {
+  const id = JSON.stringify(Object.keys(settings).sort().map((k) => [k, typeof settings[k] === 'string' ? settings[k] : k]));
+  let configured = envs.get(id);
+  if (!configured) envs.set(id, (configured = { ...env, ...settings } as Env));
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, configured, ctx);
+  await waitOnExecutionContext(ctx);
+  await assertNoSecrets(response, `${request.method} ${new URL(request.url).pathname}`);
+  return response;
+}
+
+export function ingestRequest(path: string, body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(`http://collector.test${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}

@@ -1,0 +1,37 @@
+import type { Config } from '../config/config';
+import type { Env } from '../env';
+
+/**
+ * Puts a refused ingest request in the rejection log (first connection's DeliveryQueue). Awaited, so
+ * the count is there when the client reads the answer; a failure to log never changes the answer.
+ */
+export async function logRejection(env: Env, config: Config, request: Request, response: Response): Promise<void> {
+  const connection = config.connections[0];
+  if (!connection) return;
+  let error = 'unknown';
+  let detail = '';
+  try {
+    const body = (await response.clone().json()) as { error?: unknown; detail?: unknown };
+    error = typeof body.error === 'string' ? body.error : error;
+    detail = typeof body.detail === 'string' ? body.detail : detail;
+  } catch {
+    /* not JSON: keep the status only */
+  }
+  const length = Number(request.headers.get('content-length'));
+  try {
+    await env.DELIVERY_QUEUE.getByName(connection.id).recordRejection({
+      at: Date.now(),
+      status: response.status,
+      error,
+      detail,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      contentType: request.headers.get('content-type'),
+      contentLength: Number.isFinite(length) && request.headers.has('content-length') ? length : null,
+      origin: request.headers.get('origin'),
+      userAgent: request.headers.get('user-agent'),
+    });
+  } catch (e) {
+    console.error('rejection log unavailable', e instanceof Error ? e.name : typeof e);
+  }
+}
