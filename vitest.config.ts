@@ -14,6 +14,28 @@ export const TEST_BINDINGS = {
   SEGMENTS_IDENTITY_SECRET: 'test-segments-identity-secret',
 };
 
+/**
+ * The delivery fault tests (test/delivery/) run against several connections at once, each set up
+ * for one behaviour; their DeliveryQueues are driven directly and through the Worker.
+ */
+export const DELIVERY_TEST_BINDINGS = {
+  MOENGAGE_API_BASE: 'http://moengage.sandbox',
+  WRITE_KEYS: 'test-write-key',
+  DEBUGGER_TOKEN: 'test-debugger-token',
+  KEY_MAIN: 'main-key',
+  KEY_OTHER: 'other-key',
+  KEY_SLOW: 'slow-key',
+  KEY_BATCH: 'batch-key',
+  KEY_TINY: 'tiny-key',
+  MOENGAGE_CONNECTIONS: JSON.stringify([
+    { id: 'main', workspaceId: 'ws-main', dataApiKeySecret: 'KEY_MAIN' },
+    { id: 'other', workspaceId: 'ws-other', dataApiKeySecret: 'KEY_OTHER' },
+    { id: 'slow', workspaceId: 'ws-slow', dataApiKeySecret: 'KEY_SLOW', eventsPerMinute: 600, customerUpdatesPerMinute: 200, packing: 'bulk' },
+    { id: 'batch', workspaceId: 'ws-batch', dataApiKeySecret: 'KEY_BATCH', deliveryMode: 'batch', batchCadenceMinutes: 5, maxLogEvents: 10 },
+    { id: 'tiny', workspaceId: 'ws-tiny', dataApiKeySecret: 'KEY_TINY', maxBacklogEvents: 20, maxEventAgeHours: 1, maxAttempts: 3, logRetentionDays: 0.01 },
+  ]),
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -27,6 +49,10 @@ export default defineConfig({
           }),
         ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: DELIVERY_TEST_BINDINGS } })],
+        test: { name: 'delivery', include: ['test/delivery/**/*.test.ts'] },
       },
       {
         test: {

@@ -18,6 +18,8 @@ export interface CollectorOptions {
   secrets?: Record<string, string | undefined>;
   /** Durable Object storage directory (default: wrangler's .wrangler/state). */
   persistTo?: string;
+  /** Another wrangler config (the benchmark's hello-world Worker); default: the collector's. */
+  config?: string;
   /** Inherit wrangler's output (npm start) or keep it for error reports (tests). */
   stdio?: 'inherit' | 'pipe';
 }
@@ -53,6 +55,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--env-file', envFile, '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(options.vars ?? {})) if (v !== undefined) args.push('--var', `${k}:${v}`);
   if (options.persistTo) args.push('--persist-to', options.persistTo);
+  if (options.config) args.push('--config', options.config);
 
   const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,

@@ -6,6 +6,21 @@
 import { startSandboxServer } from '../test/sandbox/server';
 import { startCollector } from './collector';
 
+/** Delivery settings (worker/config/delivery.ts), passed on when set. */
+const DELIVERY_SETTINGS = [
+  'DELIVERY_MODE',
+  'BATCH_CADENCE_MINUTES',
+  'DELIVERY_PACKING',
+  'MAX_ATTEMPTS',
+  'MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE',
+  'MOENGAGE_MERGES_PER_MINUTE',
+  'MOENGAGE_REQUESTS_PER_MINUTE',
+  'MAX_BACKLOG_EVENTS',
+  'MAX_EVENT_AGE_HOURS',
+  'EVENT_LOG_RETENTION_DAYS',
+  'MAX_LOG_EVENTS',
+];
+
 const env = process.env;
 const setting = (name: string, fallback?: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : fallback);
 
@@ -40,6 +55,7 @@ const collector = await startCollector({
     FLUSH_INTERVAL_MS: setting('FLUSH_INTERVAL_MS', '1000'),
     DEMO_PAGE: 'on',
     DEMO_SANDBOX_URL: sandbox?.url,
+    ...passThrough(DELIVERY_SETTINGS),
     ...passThrough(['BLUEPRINTS', 'ANONYMOUS', 'ANONYMOUS_HOLD_MINUTES', 'PHONE_VALIDATION', 'MOE_PREFIX', 'NESTED_ATTRIBUTES']),
     ...passThrough(['SEGMENT_SYNC_USER_KEY', 'SEGMENT_SYNC_ADD_KEY', 'SEGMENT_SYNC_REMOVE_KEY', 'SEGMENT_SYNC_RESYNC_MARKER', 'SEGMENTS_CACHE_SECONDS', 'SEGMENTS_VISIBLE']),
     ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH', 'BOT_POLICY', 'INGEST_RATE_PER_IP', 'INGEST_RATE_PER_WRITE_KEY']),

@@ -33,6 +33,18 @@ export interface Env {
   PHONE_VALIDATION?: string;
   MOE_PREFIX?: string;
   NESTED_ATTRIBUTES?: string;
+  // Delivery (config/delivery.ts; also per MOENGAGE_CONNECTIONS entry).
+  DELIVERY_MODE?: string;
+  BATCH_CADENCE_MINUTES?: string;
+  DELIVERY_PACKING?: string;
+  MAX_ATTEMPTS?: string;
+  MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE?: string;
+  MOENGAGE_MERGES_PER_MINUTE?: string;
+  MOENGAGE_REQUESTS_PER_MINUTE?: string;
+  MAX_BACKLOG_EVENTS?: string;
+  MAX_EVENT_AGE_HOURS?: string;
+  EVENT_LOG_RETENTION_DAYS?: string;
+  MAX_LOG_EVENTS?: string;
   // …or several, as JSON (see config/connections.ts).
   MOENGAGE_CONNECTIONS?: string;
 

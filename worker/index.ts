@@ -2,6 +2,7 @@ import { type IRequest, Router } from 'itty-router';
 import { type Config, readConfig } from './config/config';
 import { ConfigError } from './config/ConfigError';
 import { debuggerRoutes } from './debugger/routes';
+import { healthz } from './delivery/health';
 import type { Env } from './env';
 import { errorResponse, HttpError } from './http/HttpError';
 import { segmentRoutes } from './segments/routes';
@@ -26,7 +27,7 @@ function buildRouter(config: Config) {
     .post('/v1/:type', ingestRoute(singleShape))
     .post(config.ingestPath, batch)
     .get(config.tagPath, (req) => tagScript(req, config))
-    .get('/healthz', () => Response.json({ ok: true, connections: config.connections.map((c) => c.id) }));
+    .get('/healthz', async (_req, env) => Response.json(await healthz(env, config)));
   if (config.demoPage) {
     router.get('/', (req) => Response.redirect(new URL('/demo', req.url).href, 302));
     router.get('/demo', (req, env) => demoPage(req, config, env.DEMO_SANDBOX_URL as string | undefined));

@@ -67,7 +67,7 @@ function toRequest(req: IncomingMessage, body: Uint8Array, fallbackHost: string)
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? fallbackHost}`);
-  return new Request(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? null : body });
+  return new Request(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? null : (body as BodyInit) });
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {

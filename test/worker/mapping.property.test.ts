@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../worker/blueprints/registry';
 import { mapMessage } from '../../worker/blueprints/map';
 import type { Connection } from '../../worker/config/connections';
+import { DELIVERY_DEFAULTS } from '../../worker/config/delivery';
 import { MAPPING_DEFAULTS } from '../../worker/config/mappingSettings';
 import { enrich } from '../../worker/ingest/enrich';
 import { validateBatch } from '../../worker/ingest/validate';
@@ -26,6 +27,7 @@ const connection: Connection = {
   eventsPerMinute: 30_000,
   flushIntervalMs: 1000,
   ...MAPPING_DEFAULTS,
+  delivery: DELIVERY_DEFAULTS,
 };
 
 const tricky = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'revenue', 'email', 'phone', 'name', 'value', 'moe_points', ''];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { ConfigError } from './ConfigError';
+import { DeliveryEntryFields, DeliverySettingsSchema, deliveryFromEnv } from './delivery';
 import { MappingEntry, MappingSettings, mappingDraft } from './mappingSettings';
 
 /** MoEngage data centers; the number is the cluster in the dashboard URL (dashboard-01 → 01). */
@@ -22,6 +23,8 @@ export const ConnectionSchema = z.object({
   ...MappingSettings.shape,
   eventsPerMinute: positiveInt,
   flushIntervalMs: positiveInt,
+  /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
+  delivery: DeliverySettingsSchema,
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
@@ -37,6 +40,7 @@ const ConnectionEntry = z.object({
   ...MappingEntry.shape,
   eventsPerMinute: z.union([z.number(), z.string()]).optional(),
   flushIntervalMs: z.union([z.number(), z.string()]).optional(),
+  ...DeliveryEntryFields,
 });
 
 const DEFAULTS = { dataCenter: '01', blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
@@ -68,6 +72,7 @@ function fromFlatSettings(env: Env): Record<string, unknown> {
     ...mappingDraft(env),
     eventsPerMinute: env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute,
     flushIntervalMs: env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs,
+    delivery: deliveryFromEnv(env),
   };
 }
 
@@ -92,5 +97,6 @@ function fromJson(env: Env): Record<string, unknown>[] {
     ...mappingDraft(env, entry),
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),
     flushIntervalMs: entry.flushIntervalMs ?? (env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs),
+    delivery: deliveryFromEnv(env, entry),
   }));
 }

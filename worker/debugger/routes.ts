@@ -1,6 +1,7 @@
 import type { IRequest, RouterType } from 'itty-router';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
+import { replay, resume } from '../delivery/control';
 import { HttpError } from '../http/HttpError';
 import { authorizeDebugger } from './authorize';
 import type { EventQuery, EventView } from './eventLog';
@@ -32,7 +33,10 @@ export function debuggerRoutes(router: Router, config: Config): void {
         if (event) return Response.json(event);
       }
       throw new HttpError(404, 'event_not_found', `no event with messageId ${req.params.messageId}`);
-    });
+    })
+    // Delivery control (worker/delivery/control.ts, docs/delivery.md "Replay").
+    .post('/debugger/api/replay', async (req, env) => Response.json(await replay(req, env, config)))
+    .post('/debugger/api/connections/:id/resume', async (req, env) => Response.json(await resume(req.params.id as string, env, config)));
 }
 
 async function eventsOf(env: Env, connection: string, query: EventQuery): Promise<EventView[]> {

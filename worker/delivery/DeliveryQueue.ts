@@ -1,236 +1,478 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig } from '../config/config';
 import type { Connection } from '../config/connections';
-import type { Env } from '../env';
-import { postToMoEngage } from '../moengage/client';
-import { customerUrl, eventUrl, mergeUrl } from '../moengage/endpoints';
-import { type DeliveryItem, type EventItem, customerPayload, eventPayload, mergePayload } from '../moengage/payloads';
 import { type EventQuery, type EventView, getEvent, listEvents } from '../debugger/eventLog';
-import type { EnqueueResult, IngestRecord } from './record';
+import type { Env } from '../env';
+import { classify } from '../moengage/classify';
+import { postToMoEngage } from '../moengage/client';
+import { endpointUrl } from '../moengage/endpoints';
 import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
+import { admit, expiryCutoff, type Refusal } from './bounds';
+import { firstDelivery } from './cadence';
+import type { QueueHealth } from './health';
+import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, take, type Unit } from './limiter';
+import { type PackedRequest, type Pending, pack } from './packer';
+import { fingerprint } from './pause';
+import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
+import type { EnqueueResult, IngestRecord } from './record';
 import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
+import { afterFailure, backoffMs } from './retryPolicy';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  message_id TEXT PRIMARY KEY,
-  received_at INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  name TEXT,
-  user_id TEXT,
-  anonymous_id TEXT,
-  status TEXT NOT NULL,
-  reason TEXT,
-  detail TEXT,
-  raw TEXT NOT NULL,
-  items TEXT,
-  omissions TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_due ON events (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS attempts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at INTEGER NOT NULL,
-  url TEXT NOT NULL,
-  request TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  status INTEGER NOT NULL,
-  response TEXT,
-  request_id TEXT,
-  duration_ms INTEGER NOT NULL,
-  error TEXT
-);
-CREATE TABLE IF NOT EXISTS attempt_events (attempt_id INTEGER NOT NULL, message_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS attempt_events_by_message ON attempt_events (message_id);
-`;
+/** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
+const MAX_REQUESTS_PER_FLUSH = 40;
+/** Items read per packing pass. */
+const MAX_ITEMS_PER_PASS = 5_000;
+/** While requests are out, an alarm stays set this far ahead: if this object dies, it runs again. */
+const LEASE_MS = 60_000;
+/** How often a paused connection checks whether its settings changed. */
+const PAUSE_CHECK_MS = 60_000;
+/** Retention and age checks run at most this often. */
+const HOUSEKEEPING_MS = 60_000;
+const PURGE_BATCH = 5_000;
 
-const MAX_PER_FLUSH = 500;
-const MAX_ATTEMPTS = 10;
+const BULK_NOTE =
+  'accepted in a bulk /v1/transition request: MoEngage answers for the whole request and does not confirm elements one by one';
 
-interface DueRow {
-  message_id: string;
-  items: string;
-  attempts: number;
-  [column: string]: SqlStorageValue;
+interface OutageGate {
+  failures: number;
+  until: number;
+}
+
+interface Counter {
+  total: number;
+  lastAt: number;
+  detail?: string;
 }
 
 /**
- * One per MoEngage connection. Stores every message it is given (the event log the debugger reads)
- * and delivers the queued ones from its alarm. A message is stored before the Worker answers 2xx.
+ * One per MoEngage connection: stores every message it is given (the event log) and delivers the
+ * queued ones from its alarm, within MoEngage's limits. A thin shell: storage is QueueStore, the
+ * decisions are the pure limiter, packer, classify, retryPolicy, cadence and bounds modules.
+ * docs/delivery.md describes the behaviour.
  */
 export class DeliveryQueue extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: QueueStore;
+  /** Attempts this life of the object has in flight; any other in-flight marker is an orphan. */
+  private readonly live = new Set<number>();
+  private flushing: Promise<void> | null = null;
+  private limiterState: LimiterState | null = null;
+  private sentThisFlush = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(SCHEMA);
-    holdSchema(this.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
+    this.store = new QueueStore(ctx.storage);
+    holdSchema(ctx.storage.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
+    // A previous life may have died with requests out: make sure an alarm picks their events up.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.store.orphans(this.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
+    });
   }
 
-  /** Stores a batch durably (deduplicated by messageId) and schedules delivery. */
+  /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. */
   async enqueue(connectionId: string, records: IngestRecord[]): Promise<EnqueueResult> {
-    this.sql.exec('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', 'connection', connectionId);
+    this.store.rememberConnection(connectionId);
+    const connection = this.connection();
     const now = Date.now();
-    const duplicates: string[] = [];
-    let queued = 0;
-    this.ctx.storage.transactionSync(() => {
-      for (const r of records) {
-        const { outcome } = r;
-        const cursor = this.sql.exec(
-          `INSERT OR IGNORE INTO events (message_id, received_at, type, name, user_id, anonymous_id, status, reason, detail, raw, items, omissions, next_attempt_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          r.messageId,
-          r.receivedAt,
-          r.type,
-          r.name,
-          r.userId,
-          r.anonymousId,
-          outcome.status,
-          outcome.status === 'dropped' ? outcome.reason : null,
-          outcome.status === 'dropped' ? outcome.detail : null,
-          JSON.stringify(r.raw),
-          outcome.status === 'dropped' ? null : JSON.stringify(outcome.items),
-          outcome.omissions.length ? JSON.stringify(outcome.omissions) : null,
-          outcome.status === 'queued' ? now : null,
-          now,
-        );
-        if (cursor.rowsWritten === 0) duplicates.push(r.messageId);
-        else if (outcome.status === 'queued') queued++;
-      }
-      queued += admitHeld(this.sql, records, now); // anonymous hold (issue 4): register held events, release linked ones
+    const pause = connection ? await this.currentPause(connection, now) : this.store.getMeta<PauseInfo>('pause') ?? null;
+    const plan = firstDelivery(
+      connection
+        ? { mode: connection.delivery.mode, flushIntervalMs: connection.flushIntervalMs, batchCadenceMinutes: connection.delivery.batchCadenceMinutes }
+        : { mode: 'realtime', flushIntervalMs: 1_000, batchCadenceMinutes: 15 },
+      now,
+    );
+    const verdict: { refusal: Refusal | null } = { refusal: null };
+    const stored = this.store.insert(records, {
+      now,
+      dueAt: plan.dueAt,
+      paused: pause,
+      admit: (incoming) => !(verdict.refusal = connection ? admit(this.store.waitingCount, incoming, connection.delivery) : null),
+      // Anonymous hold (issue 4): register held events and release those this batch identifies.
+      after: () => {
+        let released = 0;
+        admitHeld(this.ctx.storage.sql, records, now, (messageId, items) => {
+          released += this.store.queueReleased(messageId, items, now, plan.dueAt, pause);
+        });
+        return released;
+      },
     });
-    if (queued > 0) await this.scheduleFlush(now + (this.connection()?.flushIntervalMs ?? 1000));
-    await this.scheduleHoldDeadline(); // anonymous hold (issue 4)
-    return { duplicates };
+    if (stored.refused && verdict.refusal) {
+      this.count('refused', now, verdict.refusal.detail);
+      return { duplicates: [], refused: verdict.refusal };
+    }
+    // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
+    if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
+    await this.wakeForHolds();
+    return { duplicates: stored.duplicates };
   }
 
   async listEvents(connectionId: string, query: EventQuery): Promise<EventView[]> {
-    return listEvents(this.sql, connectionId, query);
+    return listEvents(this.ctx.storage.sql, connectionId, query);
   }
 
   async getEvent(connectionId: string, messageId: string): Promise<EventView | null> {
-    return getEvent(this.sql, connectionId, messageId);
+    return getEvent(this.ctx.storage.sql, connectionId, messageId);
   }
 
   // --- hardening: whole-request rejections (worker/delivery/rejectionLog.ts); keep when rewriting ---
   async recordRejection(rejection: Rejection): Promise<void> {
-    recordRejection(this.sql, rejection);
+    recordRejection(this.ctx.storage.sql, rejection);
   }
 
   async listRejections(limit: number): Promise<RejectionLog> {
-    return listRejections(this.sql, limit);
+    return listRejections(this.ctx.storage.sql, limit);
   }
   // --- end hardening ---
 
-  override async alarm(): Promise<void> {
-    expireHeld(this.sql, Date.now()); // anonymous hold (issue 4): unidentified past the window → dropped
-    await this.scheduleHoldDeadline();
-    const connection = this.connection();
-    if (!connection) return; // nothing was ever enqueued here, or its connection was removed from the config
+  /** Dead-lettered (and paused) events again: all, by reason, or by messageId. Idempotent. */
+  async replay(connectionId: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
+    this.store.rememberConnection(connectionId);
     const now = Date.now();
-    const due = this.sql
-      .exec<DueRow>(
-        `SELECT message_id, items, attempts FROM events
-         WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?
-         ORDER BY received_at LIMIT ?`,
-        now,
-        MAX_PER_FLUSH,
-      )
-      .toArray();
+    const result = this.store.replay(selector, now);
+    const pause = this.store.getMeta<PauseInfo>('pause');
+    // A paused event can only move with its connection: asking to replay it is asking to resume.
+    const resumed = Boolean(pause && result.paused > 0);
+    if (resumed) this.resumeNow(now);
+    else if (pause && result.replayed) this.store.markPaused(pause, now);
+    if (result.replayed || resumed) await this.wakeBy(now);
+    return { ...result, resumed };
+  }
 
-    const byCustomer = new Map<string, { ids: string[]; items: EventItem[] }>();
-    const singles: { id: string; item: DeliveryItem }[] = [];
-    for (const row of due) {
-      for (const item of JSON.parse(row.items) as DeliveryItem[]) {
-        if (item.kind === 'event') {
-          const group = byCustomer.get(item.customer_id) ?? { ids: [], items: [] };
-          group.ids.push(row.message_id);
-          group.items.push(item);
-          byCustomer.set(item.customer_id, group);
-        } else {
-          singles.push({ id: row.message_id, item });
+  /** Explicit resume of a paused connection (after fixing what MoEngage refused). */
+  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null }> {
+    this.store.rememberConnection(connectionId);
+    const pause = this.store.getMeta<PauseInfo>('pause');
+    if (!pause) return { resumed: false, pause: null };
+    const now = Date.now();
+    this.resumeNow(now);
+    await this.wakeBy(now);
+    const { fingerprint: _secretish, ...shown } = pause;
+    return { resumed: true, pause: shown };
+  }
+
+  /** Non-secret state for /healthz and the debugger. */
+  async health(connectionId: string): Promise<QueueHealth> {
+    this.store.rememberConnection(connectionId);
+    const connection = this.connection();
+    const now = Date.now();
+    const pause = connection ? await this.currentPause(connection, now) : (this.store.getMeta<PauseInfo>('pause') ?? null);
+    const stats = this.store.stats();
+    const log = this.store.logExtent();
+    const gate = this.store.getMeta<OutageGate>('outage');
+    const limiter = connection ? this.limiter(connection, now) : null;
+    const settings = connection?.delivery;
+    const backlogFull = Boolean(settings && stats.waiting >= settings.maxBacklogEvents);
+    const rateLimitedUntil = limiter && limiter.blockedUntil > now ? limiter.blockedUntil : null;
+    const retryingUntil = gate && gate.until > now ? gate.until : null;
+    return {
+      connection: connectionId,
+      status: pause ? 'paused' : backlogFull ? 'backlog_full' : retryingUntil ? 'retrying' : rateLimitedUntil ? 'rate_limited' : 'ok',
+      mode: settings?.mode ?? null,
+      packing: settings?.packing ?? null,
+      queueDepth: stats.waiting,
+      inFlight: stats.inFlight,
+      deadLettered: stats.dead,
+      oldestAgeSeconds: stats.oldestQueuedAt === null ? null : Math.max(0, Math.round((now - stats.oldestQueuedAt) / 1000)),
+      nextAttemptAt: stats.nextAttemptAt,
+      paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
+      retryingUntil,
+      rateLimitedUntil,
+      bounds: {
+        maxBacklogEvents: settings?.maxBacklogEvents ?? null,
+        maxEventAgeHours: settings?.maxEventAgeHours ?? null,
+        backlogFull,
+        refusedBatches: this.store.getMeta<Counter>('refused') ?? { total: 0, lastAt: null },
+        expiredEvents: this.store.getMeta<Counter>('expired') ?? { total: 0, lastAt: null },
+      },
+      log: {
+        events: log.events,
+        // The dedupe window in effect: EVENT_LOG_RETENTION_DAYS, or less once MAX_LOG_EVENTS trims it.
+        oldestAgeHours: log.oldestReceivedAt === null ? null : Math.round(((now - log.oldestReceivedAt) / 3_600_000) * 10) / 10,
+        retentionDays: settings?.logRetentionDays ?? null,
+        maxEvents: settings?.maxLogEvents ?? null,
+      },
+      storageBytes: stats.storageBytes,
+    };
+  }
+
+  override async alarm(): Promise<void> {
+    // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        await this.flush();
+      } finally {
+        this.flushing = null;
+      }
+      await this.wakeForHolds();
+    })();
+    return this.flushing;
+  }
+
+  /** Anonymous hold (issue 4): an alarm no later than the end of the next hold window. */
+  private async wakeForHolds(): Promise<void> {
+    const deadline = nextHoldDeadline(this.ctx.storage.sql);
+    if (deadline != null) await this.wakeBy(deadline);
+  }
+
+  private async flush(): Promise<void> {
+    const connection = this.connection();
+    if (!connection) return; // never enqueued to, or removed from the config: its events stay stored
+    let now = Date.now();
+    for (const attempt of this.store.orphans(this.live)) this.store.interrupt(attempt, now);
+    this.housekeeping(connection, now);
+    expireHeld(this.ctx.storage.sql, now); // anonymous hold (issue 4): unidentified past the window → dropped
+
+    const pause = await this.currentPause(connection, now);
+    if (pause) {
+      if (this.store.waitingCount > 0) await this.ctx.storage.setAlarm(now + PAUSE_CHECK_MS);
+      return;
+    }
+    const gate = this.store.getMeta<OutageGate>('outage');
+    if (gate && gate.until > now) {
+      await this.ctx.storage.setAlarm(gate.until);
+      return;
+    }
+
+    this.sentThisFlush = 0;
+    const limits = limitsOf(connection);
+    let stopped = false;
+    while (!stopped && this.sentThisFlush < MAX_REQUESTS_PER_FLUSH) {
+      now = Date.now();
+      const budget = available(this.limiter(connection, now), limits, now);
+      if (budget.requests <= 0) break;
+      const room = { event: Math.min(budget.events, MAX_ITEMS_PER_PASS), customer: Math.min(budget.customers, MAX_ITEMS_PER_PASS), merge: Math.min(budget.merges, MAX_ITEMS_PER_PASS) };
+      // One more than the budget per kind tells whether the budget is what holds that kind back.
+      const plusOne = (n: number) => (n > 0 ? n + 1 : 0);
+      const due = worthSending(this.store.due(now, { event: plusOne(room.event), customer: plusOne(room.customer), merge: plusOne(room.merge) }), room, limits);
+      if (!due.length) break;
+      const packed = pack(due, {
+        packing: connection.delivery.packing,
+        budget: { ...budget, requests: Math.min(budget.requests, MAX_REQUESTS_PER_FLUSH - this.sentThisFlush) },
+      });
+      for (const t of packed.tooLarge) {
+        this.store.deadLetter(
+          [t.key],
+          now,
+          'payload_too_large',
+          `this event alone makes a ${t.bytes}-byte request; MoEngage accepts at most ${t.limit} bytes (128 KB)`,
+        );
+      }
+      if (!packed.requests.length) {
+        if (packed.tooLarge.length) continue;
+        break;
+      }
+      const items = new Map(due.map((p) => [p.key, p]));
+      for (const request of packed.requests) {
+        // Leave an alarm behind while the request is out: if this object dies, the events are picked up.
+        await this.ctx.storage.setAlarm(Date.now() + LEASE_MS);
+        this.limiterState = take(this.limiter(connection, now), limits, { ...request.cost, requests: 1 }, Date.now());
+        this.store.setMeta('limiter', this.limiterState);
+        if ((await this.deliver(connection, request, items)) === 'stop') {
+          stopped = true;
+          break;
         }
       }
     }
-    const attemptsOf = new Map(due.map((row) => [row.message_id, row.attempts]));
-    for (const group of byCustomer.values()) {
-      await this.send(connection, eventUrl(connection), eventPayload(group.items), group.ids, attemptsOf);
-    }
-    for (const { id, item } of singles) {
-      if (item.kind === 'customer') await this.send(connection, customerUrl(connection), customerPayload(item), [id], attemptsOf);
-      else if (item.kind === 'merge') await this.send(connection, mergeUrl(connection), mergePayload([item]), [id], attemptsOf); // alias / ANONYMOUS=customer (issue 4)
-    }
-    await this.scheduleNextFromBacklog();
+    await this.scheduleNext(connection, this.sentThisFlush > 0);
   }
 
-  private async send(connection: Connection, url: string, body: unknown, ids: string[], attemptsOf: Map<string, number>) {
-    const exchange = await postToMoEngage(connection, url, body);
+  /**
+   * Sends one request and settles its items by MoEngage's answer; a refused multi-item request is
+   * split in halves, recursively, until the refused item stands alone. 'stop' ends the flush
+   * (MoEngage is rate limiting, failing or refusing our credentials).
+   */
+  private async deliver(connection: Connection, request: PackedRequest, items: Map<number, Pending>): Promise<'ok' | 'stop'> {
+    const url = endpointUrl(connection, request.endpoint);
+    const attemptId = this.store.beginAttempt({ url, body: request.body, bytes: request.bytes, at: Date.now() }, request.keys);
+    this.live.add(attemptId);
+    this.sentThisFlush++;
+    const exchange = await postToMoEngage(connection, url, request.body);
+    this.live.delete(attemptId);
     const now = Date.now();
-    const attemptId = this.sql
-      .exec<{ id: number }>(
-        `INSERT INTO attempts (at, url, request, bytes, status, response, request_id, duration_ms, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        exchange.startedAt,
-        exchange.url,
-        JSON.stringify(exchange.body),
-        exchange.bytes,
-        exchange.status,
-        JSON.stringify(exchange.responseBody),
-        exchange.requestId ?? null,
-        exchange.durationMs,
-        exchange.error ?? null,
-      )
-      .one().id;
-    const ok = exchange.status >= 200 && exchange.status < 300;
-    for (const id of ids) {
-      this.sql.exec('INSERT INTO attempt_events (attempt_id, message_id) VALUES (?, ?)', attemptId, id);
-      const attempts = (attemptsOf.get(id) ?? 0) + 1;
-      if (ok) {
-        this.sql.exec("UPDATE events SET status = 'delivered', attempts = ?, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?", attempts, now, id);
-      } else if (attempts >= MAX_ATTEMPTS) {
-        this.sql.exec(
-          "UPDATE events SET status = 'dead', reason = ?, attempts = ?, next_attempt_at = NULL, updated_at = ? WHERE message_id = ?",
-          `moengage_${exchange.status || 'network_error'}`,
-          attempts,
-          now,
-          id,
+    const verdict = classify(exchange);
+    this.limiterState = observe(
+      this.limiter(connection, now),
+      limitsOf(connection),
+      { status: exchange.status, unit: unitOf(request), retryAfterMs: exchange.retryAfterMs, rateLimit: exchange.rateLimit },
+      now,
+    );
+    this.store.setMeta('limiter', this.limiterState);
+
+    switch (verdict.kind) {
+      case 'delivered':
+        this.store.finishAttempt(attemptId, exchange);
+        this.store.delivered(request.keys, now, request.endpoint === 'transition' ? BULK_NOTE : null);
+        this.store.deleteMeta('outage');
+        return 'ok';
+      case 'rate_limited': {
+        const until = this.limiterState.blockedUntil;
+        this.store.finishAttempt(attemptId, exchange, `rate limited: sent again after ${new Date(until).toISOString()}; not counted as a failed attempt`);
+        this.store.release(request.keys, now, until, null);
+        return 'stop';
+      }
+      case 'retry': {
+        // One jitter draw per failed request: its events stay together for the next attempt.
+        const random = Math.random();
+        const gate = this.store.getMeta<OutageGate>('outage');
+        const failures = (gate?.failures ?? 0) + 1;
+        this.store.setMeta('outage', { failures, until: now + backoffMs(failures, random) } satisfies OutageGate);
+        this.store.finishAttempt(attemptId, exchange);
+        this.store.failed(request.keys, now, { reason: verdict.reason, detail: verdict.detail }, (n) =>
+          afterFailure(n, connection.delivery.maxAttempts, now, random),
         );
-      } else {
-        const wait = Math.min(60_000, 1000 * 2 ** attempts);
-        this.sql.exec(
-          "UPDATE events SET status = 'retrying', attempts = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ?",
-          attempts,
-          now + wait,
-          now,
-          id,
-        );
+        return 'stop';
+      }
+      case 'pause': {
+        const pause: PauseInfo = { reason: verdict.reason, detail: verdict.detail, since: now, fingerprint: await fingerprint(connection) };
+        this.store.setMeta('pause', pause);
+        this.store.finishAttempt(attemptId, exchange, 'connection paused: nothing is sent until it is resumed or its settings change');
+        this.store.release(request.keys, now, null, pause);
+        this.store.markPaused(pause, now);
+        return 'stop';
+      }
+      case 'reject': {
+        if (request.keys.length === 1) {
+          this.store.finishAttempt(attemptId, exchange);
+          this.store.deadLetter(request.keys, now, verdict.reason, verdict.detail);
+          return 'ok';
+        }
+        this.store.finishAttempt(attemptId, exchange, `split: the ${request.keys.length} items are sent again in two halves to isolate what MoEngage refuses`);
+        this.store.release(request.keys, now, null, null);
+        const middle = Math.ceil(request.keys.length / 2);
+        for (const half of [request.keys.slice(0, middle), request.keys.slice(middle)]) {
+          const pending = half.map((key) => items.get(key)).filter((p): p is Pending => p !== undefined);
+          // The halves were paid for by the refused request (MoEngage counts accepted events only).
+          const { requests } = pack(pending, { packing: request.endpoint === 'transition' ? 'bulk' : 'event' });
+          for (const sub of requests) if ((await this.deliver(connection, sub, items)) === 'stop') return 'stop';
+        }
+        return 'ok';
       }
     }
   }
 
-  private async scheduleNextFromBacklog(): Promise<void> {
-    const next = this.sql
-      .exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM events WHERE status IN ('queued', 'retrying')")
-      .one().at;
-    if (next != null) await this.scheduleFlush(next);
+  /** Next alarm: when something is due and the limiter, outage gate or pause allow sending it. */
+  private async scheduleNext(connection: Connection, progressed: boolean): Promise<void> {
+    const now = Date.now();
+    const nextDue = Object.entries(this.store.nextDue());
+    if (!nextDue.length) {
+      if (this.store.waitingCount === 0) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(now + LEASE_MS); // all in flight elsewhere: check back
+      return;
+    }
+    const gate = this.store.getMeta<OutageGate>('outage')?.until ?? 0;
+    const limits = limitsOf(connection);
+    // Nothing due now: tokens saved from here on are idle ones (small burst, see limiter.ts).
+    if (nextDue.every(([, due]) => due > now)) {
+      this.limiterState = rest(this.limiter(connection, now), limits, now);
+      this.store.setMeta('limiter', this.limiterState);
+    }
+    const limiter = this.limiter(connection, now);
+    // Events lead when they are due (worthSending); otherwise the earliest kind that is due and
+    // within budget. Wait for most of a bucket rather than waking up for every token.
+    const eventsDue = nextDue.find(([kind, due]) => kind === 'event' && due <= now);
+    const at = Math.min(
+      ...(eventsDue ? [eventsDue] : nextDue).map(([kind, due]) => {
+        const want: Partial<Amounts> = { [UNIT_OF[kind as keyof typeof UNIT_OF]]: Math.min(this.store.waitingCount, readyAt(limits, kind as keyof typeof UNIT_OF)) };
+        if (limits.requests !== undefined) want.requests = 1;
+        return Math.max(due, gate, nextAvailableAt(limiter, limits, want, now));
+      }),
+    );
+    // Without progress, never spin: the earliest retry is a quarter second away.
+    await this.ctx.storage.setAlarm(Math.max(at, progressed ? now : now + 250));
   }
 
-  /** Anonymous hold (issue 4): wake up when the next hold window ends. */
-  private async scheduleHoldDeadline(): Promise<void> {
-    const deadline = nextHoldDeadline(this.sql);
-    if (deadline != null) await this.scheduleFlush(deadline);
+  /** Age bound and log retention, at most once a minute. */
+  private housekeeping(connection: Connection, now: number): void {
+    const last = this.store.getMeta<number>('housekeeping') ?? 0;
+    if (now - last < HOUSEKEEPING_MS) return;
+    this.store.setMeta('housekeeping', now);
+    const expired = this.store.expired(expiryCutoff(now, connection.delivery), MAX_ITEMS_PER_PASS);
+    if (expired.length) {
+      const hours = connection.delivery.maxEventAgeHours;
+      this.store.deadLetter(expired, now, 'expired', `not delivered within ${hours} h of being queued (MAX_EVENT_AGE_HOURS); replay it once MoEngage accepts events again`);
+      this.count('expired', now, undefined, expired.length);
+    }
+    // Keep up with delivery: up to 20 batches (100,000 events) a minute, more than the 30,000/min cap.
+    const cutoff = now - connection.delivery.logRetentionDays * 86_400_000;
+    for (let i = 0; i < 20 && this.store.purge(cutoff, PURGE_BATCH) === PURGE_BATCH; i++);
+    for (let i = 0; i < 20 && this.store.trim(connection.delivery.maxLogEvents, PURGE_BATCH) === PURGE_BATCH; i++);
+    this.store.recount();
   }
 
-  private async scheduleFlush(at: number): Promise<void> {
+  /** The pause in force, unless the connection's settings changed since (then it resumes). */
+  private async currentPause(connection: Connection, now: number): Promise<PauseInfo | null> {
+    const pause = this.store.getMeta<PauseInfo>('pause');
+    if (!pause) return null;
+    if (pause.fingerprint === (await fingerprint(connection))) return pause;
+    this.resumeNow(now);
+    await this.wakeBy(now);
+    return null;
+  }
+
+  private resumeNow(now: number): void {
+    this.store.deleteMeta('pause');
+    this.store.deleteMeta('outage');
+    this.store.markResumed(now);
+  }
+
+  private count(key: 'refused' | 'expired', now: number, detail?: string, n = 1): void {
+    const c = this.store.getMeta<Counter>(key) ?? { total: 0, lastAt: now };
+    this.store.setMeta(key, { total: c.total + n, lastAt: now, ...(detail ? { detail } : {}) } satisfies Counter);
+  }
+
+  private limiter(connection: Connection, now: number): LimiterState {
+    this.limiterState ??= restoreLimiter(this.store.getMeta('limiter'), limitsOf(connection), now);
+    return this.limiterState;
+  }
+
+  /** Makes sure an alarm fires no later than `at`. */
+  private async wakeBy(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
     if (current == null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   private connection(): Connection | undefined {
-    const id = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'connection'").toArray()[0]?.value;
-    return readConfig(this.env).connections.find((c) => c.id === id);
+    const id = this.store.connectionId();
+    return id === undefined ? undefined : readConfig(this.env).connections.find((c) => c.id === id);
   }
+}
+
+const UNIT_OF = { event: 'events', customer: 'customers', merge: 'merges' } as const;
+
+/**
+ * Under a backlog, tokens trickle in while requests are out; sending each trickle would make many
+ * small requests. A kind whose due items fill its whole budget waits until the bucket is full (the
+ * next alarm is set for then); a kind whose due items all fit goes now.
+ */
+function worthSending(due: Pending[], room: Record<keyof typeof UNIT_OF, number>, limits: Limits): Pending[] {
+  const count = { event: 0, customer: 0, merge: 0 };
+  for (const p of due) count[p.item.kind]++;
+  const ready = (kind: keyof typeof UNIT_OF) =>
+    room[kind] > 0 && (count[kind] <= room[kind] || room[kind] >= readyAt(limits, kind));
+  // Events lead: while they wait for a fuller budget, profile updates wait with them so both
+  // share the same bulk bodies instead of going out one /v1/customer request each.
+  if (count.event > 0 && !ready('event')) return [];
+  const taken = { event: 0, customer: 0, merge: 0 };
+  return due.filter((p) => ready(p.item.kind) && taken[p.item.kind]++ < room[p.item.kind]);
+}
+
+/** Budget worth a flush under a backlog: most of a half-second bucket. */
+function readyAt(limits: Limits, kind: keyof typeof UNIT_OF): number {
+  return Math.max(1, Math.floor(0.9 * Math.min(MAX_ITEMS_PER_PASS, quantum(limits, UNIT_OF[kind]))));
+}
+
+function limitsOf(connection: Connection): Limits {
+  return {
+    events: connection.eventsPerMinute,
+    customers: connection.delivery.customerUpdatesPerMinute,
+    merges: connection.delivery.mergesPerMinute,
+    ...(connection.delivery.requestsPerMinute ? { requests: connection.delivery.requestsPerMinute } : {}),
+  };
+}
+
+/** The unit a request mostly spends; MoEngage's rate headers are read against it. */
+function unitOf(request: PackedRequest): Unit {
+  if (request.endpoint === 'merge') return 'merges';
+  if (request.endpoint === 'customer') return 'customers';
+  return request.cost.events >= request.cost.customers ? 'events' : 'customers';
 }

@@ -44,8 +44,11 @@ function withCustomer(items: DeliveryItem[], userId: string): DeliveryItem[] {
   return items.map((item) => (item.kind !== 'merge' && item.customer_id === '' ? { ...item, customer_id: userId } : item));
 }
 
+/** The queue's side of a release: give the event its outbox rows (DeliveryQueue → QueueStore.queueReleased). */
+export type OnRelease = (messageId: string, items: DeliveryItem[]) => void;
+
 /** Queues every held event of `anonymousId` as `userId`; returns how many were released. */
-export function releaseHeld(sql: SqlStorage, anonymousId: string, userId: string, now: number): number {
+export function releaseHeld(sql: SqlStorage, anonymousId: string, userId: string, now: number, onRelease?: OnRelease): number {
   const rows = sql
     .exec<{ message_id: string; items: string }>(
       `SELECT e.message_id, e.items FROM held h JOIN events e ON e.message_id = h.message_id
@@ -63,6 +66,7 @@ export function releaseHeld(sql: SqlStorage, anonymousId: string, userId: string
       now,
       row.message_id,
     );
+    onRelease?.(row.message_id, items);
   }
   sql.exec('DELETE FROM held WHERE anonymous_id = ?', anonymousId);
   return rows.length;
@@ -110,22 +114,28 @@ export function linksOf(record: IngestRecord): [anonymousId: string, userId: str
  * After a batch is stored (same transaction): registers its held events, remembers the links it
  * carries, and releases what they unlock. Returns how many events became `queued`.
  */
-export function admitHeld(sql: SqlStorage, records: readonly IngestRecord[], now: number): number {
+export function admitHeld(sql: SqlStorage, records: readonly IngestRecord[], now: number, onRelease?: OnRelease): number {
   for (const r of records) {
     if (r.outcome.status === 'held' && r.anonymousId != null) storeHeld(sql, r.messageId, r.anonymousId, r.outcome.holdUntil);
   }
   let released = 0;
+  // A batch usually repeats one visitor's link on every message: a link already written in this
+  // batch changes nothing, and with nothing held there is nothing to release (ingest cost, issue 5).
+  const written = new Map<string, string>();
+  const anythingHeld = sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0;
   for (const r of records) {
     for (const [anonymousId, userId] of linksOf(r)) {
+      if (written.get(anonymousId) === userId) continue;
+      written.set(anonymousId, userId);
       sql.exec('INSERT OR REPLACE INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)', anonymousId, userId, now);
-      released += releaseHeld(sql, anonymousId, userId, now);
+      if (anythingHeld) released += releaseHeld(sql, anonymousId, userId, now, onRelease);
     }
   }
   // Held events of visitors identified earlier (the link is already known).
   for (const r of records) {
     if (r.outcome.status !== 'held' || r.anonymousId == null) continue;
     const link = sql.exec<{ user_id: string }>('SELECT user_id FROM identity_links WHERE anonymous_id = ?', r.anonymousId).toArray()[0];
-    if (link) released += releaseHeld(sql, r.anonymousId, link.user_id, now);
+    if (link) released += releaseHeld(sql, r.anonymousId, link.user_id, now, onRelease);
   }
   return released;
 }

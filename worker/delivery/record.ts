@@ -36,4 +36,6 @@ export interface IngestRecord {
 export interface EnqueueResult {
   /** messageIds already stored (dedupe at enqueue): not queued again. */
   duplicates: string[];
+  /** The connection's backlog is full: nothing of the batch was stored; the Worker answers 503. */
+  refused?: { error: 'backlog_full'; detail: string };
 }

@@ -7,6 +7,7 @@ import { mappingOptions } from '../config/mappingSettings';
 import type { Env } from '../env';
 import { rateLimited } from '../http/RateLimitedError';
 import type { IngestRecord } from '../delivery/record';
+import { HttpError } from '../http/HttpError';
 import type { Omission } from '../identity/identifiers';
 import { authenticate } from './authenticate';
 import { classifyTraffic, prefetchRequest, type TrafficFlag } from './bots';
@@ -50,6 +51,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   const userAgent = request.headers.get('user-agent');
 
   const duplicateIds = new Set<string>();
+  const refusals: string[] = [];
   await Promise.all(
     config.connections.map(async (connection) => {
       const blueprint = config.blueprints[connection.id]!; // every connection has one once the config loaded
@@ -68,10 +70,14 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
       // Invalid messages are answered in `rejected` and also logged, so the debugger shows every drop.
       for (const r of validated.rejected) records.push(rejectedRecord(r, receivedAt));
       const stub = env.DELIVERY_QUEUE.getByName(connection.id);
-      const { duplicates } = await stub.enqueue(connection.id, records);
+      const { duplicates, refused } = await stub.enqueue(connection.id, records);
+      if (refused) refusals.push(`${connection.id}: ${refused.detail}`);
       for (const id of duplicates) duplicateIds.add(id);
     }),
   );
+  // Never accept-then-drop: a full backlog refuses the batch so the client keeps it and retries
+  // (connections that stored it deduplicate the retry by messageId). docs/delivery.md "Backlog bounds".
+  if (refusals.length) throw new HttpError(503, 'backlog_full', refusals.join('; '), undefined, { 'retry-after': '60' });
 
   const duplicates = messages.filter((m) => duplicateIds.has(m.message.messageId as string)).length + duplicatesInBatch;
   return {

@@ -25,3 +25,17 @@ export function mergeUrl(connection: Connection): string {
 export function authorization(connection: Pick<Connection, 'workspaceId' | 'dataApiKey'>): string {
   return `Basic ${btoa(`${connection.workspaceId}:${connection.dataApiKey}`)}`;
 }
+
+/** The URL of each endpoint the packer targets. */
+export function endpointUrl(connection: Connection, endpoint: 'event' | 'customer' | 'transition' | 'merge'): string {
+  switch (endpoint) {
+    case 'event':
+      return eventUrl(connection);
+    case 'customer':
+      return customerUrl(connection);
+    case 'transition':
+      return transitionUrl(connection);
+    case 'merge':
+      return mergeUrl(connection);
+  }
+}

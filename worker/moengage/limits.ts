@@ -19,3 +19,13 @@ export const MOENGAGE_LIMITS = {
 export function hasReservedPrefix(name: string): boolean {
   return name.toLowerCase().startsWith(MOENGAGE_LIMITS.reservedPrefix);
 }
+
+/**
+ * Data API request size limits (seed 004: 128 KB per request; seed 001: bulk /v1/transition
+ * ≤ 100 KB). KB = 1,024 bytes, as the sandbox models them; should MoEngage count 1,000, its 413 is
+ * split in halves like any payload error (docs/delivery.md), so nothing is lost either way.
+ */
+export const MOENGAGE_REQUEST_LIMITS = {
+  maxRequestBytes: 128 * 1024,
+  maxBulkRequestBytes: 100 * 1024,
+} as const;

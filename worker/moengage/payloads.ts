@@ -83,6 +83,11 @@ export function customerPayload(item: CustomerItem): CustomerPayload {
   return { type: 'customer', customer_id: item.customer_id, attributes: item.attributes };
 }
 
+/** Several elements as one bulk body (`POST /v1/transition/{ws}`, ≤ 100 KB). */
+export function transitionPayload(elements: (EventPayload | CustomerPayload)[]): TransitionPayload {
+  return { type: 'transition', elements };
+}
+
 /** Merges as one `POST /v1/customer/merge` body: `{"merge_data":[{"merged_user","retained_user"}]}`. */
 export function mergePayload(items: readonly MergeItem[]): MergePayload {
   return { merge_data: items.map(({ merged_user, retained_user }) => ({ merged_user, retained_user })) };

@@ -1,0 +1,143 @@
+/**
+ * Nothing acknowledged is lost: events are stored before the Worker answers 2xx, survive a restart
+ * of the Durable Object in the middle of a flush, and a replayed batch creates no duplicate delivery.
+ */
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  alarmOf,
+  cleanup,
+  deliveredIds,
+  drain,
+  enqueue,
+  eventRow,
+  installSandbox,
+  post,
+  queue,
+  runUntil,
+  setClock,
+  startClock,
+  statuses,
+  T0,
+  trackRecord,
+} from './support/harness';
+
+beforeEach(() => startClock());
+
+/** Polls (real time) for something another request context does; promises do not cross contexts. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!condition()) throw new Error('condition not reached');
+}
+afterEach(cleanup);
+
+const order = (messageId: string, userId = 'u_8842') => ({
+  type: 'track',
+  messageId,
+  userId,
+  event: 'Order Completed',
+  properties: { order_id: messageId, revenue: 10, currency: 'EUR' },
+  timestamp: new Date(T0).toISOString(),
+});
+
+describe('stored before 2xx', () => {
+  it('keeps what it acknowledged when the queue dies right after answering', async () => {
+    const { sandbox } = installSandbox();
+    const res = await post('/v1/batch', { batch: [order('o-1'), order('o-2')] });
+    expect(res.status).toBe(200);
+    await abortAllDurableObjects(); // e.g. evicted before its first flush
+    expect(await statuses('main')).toEqual({ queued: 2 });
+    await drain('main');
+    expect(await statuses('main')).toEqual({ delivered: 2 });
+    expect(sandbox.requests.filter((r) => r.workspace === 'ws-main' && r.response.status === 200)).toHaveLength(1);
+  });
+});
+
+describe('restart in the middle of a flush', () => {
+  it('resends a request that never reached MoEngage: every event delivered exactly once', async () => {
+    const { sandbox, fetchSpy } = installSandbox();
+    await enqueue('main', ['a', 'b', 'c'].map((id) => trackRecord('u1', { id })));
+    // The request hangs on the network and never arrives; meanwhile the object is restarted (a deploy).
+    fetchSpy.mockImplementationOnce(() => new Promise<Response>(() => {}));
+    void runDurableObjectAlarm(queue('main')).catch(() => undefined);
+    await until(() => fetchSpy.mock.calls.length === 1);
+    await abortAllDurableObjects();
+
+    // The alarm left behind before sending brings the new object back to the events.
+    expect(await alarmOf('main')).toBe(T0 + 60_000);
+    await runUntil('main', T0 + 120_000);
+    expect(deliveredIds(sandbox, 'main')).toEqual(['a', 'b', 'c']);
+    const event = await eventRow('main', 'b');
+    expect(event).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(event?.exchanges?.map((x) => [x.status, x.error])).toEqual([
+      [0, expect.stringMatching(/^interrupted at .*: the queue restarted before MoEngage's answer was recorded/)],
+      [200, null],
+    ]);
+  });
+
+  it('bounds the duplicate when MoEngage accepted the request but the answer was lost: only that request’s events, shown in the debugger', async () => {
+    const { sandbox, fetchSpy } = installSandbox();
+    await enqueue('main', ['a', 'b'].map((id) => trackRecord('u1', { id })));
+    fetchSpy.mockImplementationOnce(async (input, init) => {
+      await sandbox.handle(new Request(input as RequestInfo, init)); // MoEngage takes it…
+      return new Promise<Response>(() => {}); // …and the object dies before hearing back.
+    });
+    void runDurableObjectAlarm(queue('main')).catch(() => undefined);
+    await until(() => sandbox.requests.length === 1);
+    await abortAllDurableObjects();
+    setClock(T0 + 5_000);
+    await enqueue('main', [trackRecord('u1', { id: 'c' })]); // later traffic is not duplicated
+    await runUntil('main', T0 + 120_000);
+
+    // At-least-once: the interrupted request's events went twice, nothing else did.
+    expect(deliveredIds(sandbox, 'main').sort()).toEqual(['a', 'a', 'b', 'b', 'c']);
+    const event = await eventRow('main', 'a');
+    expect(event?.exchanges?.[0]?.error).toContain('MoEngage may have received them twice');
+    expect(event?.status).toBe('delivered');
+  });
+
+  it('a restarted object with orphaned requests and no alarm schedules one as it starts', async () => {
+    const { sandbox, fetchSpy } = installSandbox();
+    await enqueue('main', [trackRecord('u1', { id: 'a' })]);
+    fetchSpy.mockImplementationOnce(() => new Promise<Response>(() => {}));
+    void runDurableObjectAlarm(queue('main')).catch(() => undefined);
+    await until(() => fetchSpy.mock.calls.length === 1);
+    await abortAllDurableObjects();
+    await runInDurableObject(queue('main'), (_i, state) => state.storage.deleteAlarm());
+    await abortAllDurableObjects();
+    await queue('main').health('main'); // any call starts the object
+    expect(await alarmOf('main')).not.toBeNull();
+    await drain('main');
+    expect(deliveredIds(sandbox, 'main')).toEqual(['a']);
+  });
+});
+
+describe('dedupe at enqueue', () => {
+  it('a batch replayed by the tag’s retry queue creates no duplicate delivery', async () => {
+    const { sandbox } = installSandbox();
+    const batch = { batch: [order('o-1'), order('o-2')] };
+    expect(await (await post('/v1/batch', batch)).json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(await (await post('/v1/batch', batch)).json()).toMatchObject({ accepted: 0, duplicates: 2 }); // before delivery
+    await drain('main');
+    expect(await (await post('/v1/batch', batch)).json()).toMatchObject({ accepted: 0, duplicates: 2 }); // after delivery
+    await drain('main');
+    const orders = sandbox.requests
+      .filter((r) => r.workspace === 'ws-main')
+      .flatMap((r) => (r.body as { actions: { attributes: { order_id: string } }[] }).actions.map((a) => a.attributes.order_id));
+    expect(orders.sort()).toEqual(['o-1', 'o-2']);
+  });
+
+  it('remembers messageIds for the log retention (EVENT_LOG_RETENTION_DAYS), then forgets them', async () => {
+    installSandbox();
+    // Connection "tiny" keeps its log 0.01 days (864 s).
+    expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: [] });
+    await drain('tiny');
+    setClock(T0 + 800_000);
+    expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: ['x'] });
+    setClock(T0 + 900_000);
+    await enqueue('tiny', [trackRecord('u2', { id: 'y' })]); // its flush purges what is past retention
+    await drain('tiny');
+    expect(await eventRow('tiny', 'x')).toBeNull();
+    expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: [] });
+  });
+});

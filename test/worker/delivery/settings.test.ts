@@ -1,0 +1,72 @@
+/** Delivery settings: flat vars for every connection, per-connection fields in MOENGAGE_CONNECTIONS. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../worker/config/ConfigError';
+import { readConnections } from '../../../worker/config/connections';
+import { DELIVERY_DEFAULTS } from '../../../worker/config/delivery';
+import type { Env } from '../../../worker/env';
+
+const base = { MOENGAGE_WORKSPACE_ID: 'ws', MOENGAGE_DATA_API_KEY: 'k' } as unknown as Env;
+
+describe('delivery settings', () => {
+  it('defaults', () => {
+    expect(readConnections(base)[0]?.delivery).toEqual(DELIVERY_DEFAULTS);
+    expect(DELIVERY_DEFAULTS).toMatchObject({ mode: 'realtime', packing: 'auto', maxAttempts: 8, customerUpdatesPerMinute: 10_000 });
+  });
+
+  it('reads the flat vars', () => {
+    const env = {
+      ...base,
+      DELIVERY_MODE: 'batch',
+      BATCH_CADENCE_MINUTES: '5',
+      DELIVERY_PACKING: 'bulk',
+      MAX_ATTEMPTS: '4',
+      MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE: '5000',
+      MOENGAGE_MERGES_PER_MINUTE: '500',
+      MOENGAGE_REQUESTS_PER_MINUTE: '100',
+      MAX_BACKLOG_EVENTS: '1000',
+      MAX_EVENT_AGE_HOURS: '1.5',
+      EVENT_LOG_RETENTION_DAYS: '2',
+      MAX_LOG_EVENTS: '5000',
+    } as unknown as Env;
+    expect(readConnections(env)[0]?.delivery).toEqual({
+      mode: 'batch',
+      batchCadenceMinutes: 5,
+      packing: 'bulk',
+      maxAttempts: 4,
+      customerUpdatesPerMinute: 5000,
+      mergesPerMinute: 500,
+      requestsPerMinute: 100,
+      maxBacklogEvents: 1000,
+      maxEventAgeHours: 1.5,
+      logRetentionDays: 2,
+      maxLogEvents: 5000,
+    });
+  });
+
+  it('lets each MOENGAGE_CONNECTIONS entry override the vars', () => {
+    const env = {
+      DELIVERY_PACKING: 'bulk',
+      KEY_A: 'a',
+      KEY_B: 'b',
+      MOENGAGE_CONNECTIONS: JSON.stringify([
+        { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A' },
+        { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_B', packing: 'event', deliveryMode: 'batch', batchCadenceMinutes: 30, maxBacklogEvents: 10 },
+      ]),
+    } as unknown as Env;
+    const [a, b] = readConnections(env);
+    expect(a?.delivery).toMatchObject({ packing: 'bulk', mode: 'realtime' });
+    expect(b?.delivery).toMatchObject({ packing: 'event', mode: 'batch', batchCadenceMinutes: 30, maxBacklogEvents: 10 });
+  });
+
+  it.each([
+    ['DELIVERY_PACKING', 'fast', 'delivery.packing'],
+    ['DELIVERY_MODE', 'sometimes', 'delivery.mode'],
+    ['MAX_ATTEMPTS', '0', 'delivery.maxAttempts'],
+    ['BATCH_CADENCE_MINUTES', '2000', 'delivery.batchCadenceMinutes'],
+    ['MAX_BACKLOG_EVENTS', 'lots', 'delivery.maxBacklogEvents'],
+  ])('refuses %s=%s, naming the setting', (name, value, path) => {
+    const env = { ...base, [name]: value } as unknown as Env;
+    expect(() => readConnections(env)).toThrow(ConfigError);
+    expect(() => readConnections(env)).toThrow(path);
+  });
+});

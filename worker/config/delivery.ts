@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { Env } from '../env';
+
+/**
+ * How one connection delivers: mode, packing, limits, retries and backlog bounds (docs/delivery.md).
+ * Each setting is a flat var (applies to every connection) and an optional field of a
+ * `MOENGAGE_CONNECTIONS` entry (overrides the var for that connection).
+ */
+export const DeliverySettingsSchema = z.object({
+  /** `realtime`: flush within the connection's flushIntervalMs; `batch`: on a cadence aligned to the clock. */
+  mode: z.enum(['realtime', 'batch']),
+  batchCadenceMinutes: z.coerce.number().int().min(1).max(1440),
+  /** `event`: one /v1/event request per customer; `bulk`: /v1/transition; `auto`: bulk once it saves requests. */
+  packing: z.enum(['auto', 'event', 'bulk']),
+  /** Failed attempts (5xx, timeouts, network) before an event is dead-lettered; 429s are not failures. */
+  maxAttempts: z.coerce.number().int().min(1).max(100),
+  /** MoEngage Track User limit (customer updates, also inside bulk requests). */
+  customerUpdatesPerMinute: z.coerce.number().int().positive(),
+  /** MoEngage Merge User limit (merged pairs). */
+  mergesPerMinute: z.coerce.number().int().positive(),
+  /** Optional cap on requests (some accounts have a request quota); absent = only the unit limits apply. */
+  requestsPerMinute: z.coerce.number().int().positive().optional(),
+  /** Events waiting (queued, retrying, paused) above which ingest answers 503 backlog_full. */
+  maxBacklogEvents: z.coerce.number().int().positive(),
+  /** An event still undelivered this long after it was queued is dead-lettered with reason `expired`. */
+  maxEventAgeHours: z.coerce.number().positive(),
+  /** How long finished events stay in the log: the debugger's history and the dedupe window. */
+  logRetentionDays: z.coerce.number().positive(),
+  /** Rows the log keeps at most (storage bound); beyond it the oldest delivered/dropped events go first. */
+  maxLogEvents: z.coerce.number().int().positive(),
+});
+export type DeliverySettings = z.infer<typeof DeliverySettingsSchema>;
+
+export const DELIVERY_DEFAULTS: DeliverySettings = {
+  mode: 'realtime',
+  batchCadenceMinutes: 15,
+  packing: 'auto',
+  maxAttempts: 8,
+  customerUpdatesPerMinute: 10_000,
+  mergesPerMinute: 1_000,
+  maxBacklogEvents: 500_000,
+  maxEventAgeHours: 72,
+  logRetentionDays: 7,
+  maxLogEvents: 2_000_000,
+};
+
+const num = z.union([z.number(), z.string()]).optional();
+
+/** The delivery fields a `MOENGAGE_CONNECTIONS` entry may carry. */
+export const DeliveryEntryFields = {
+  deliveryMode: z.string().optional(),
+  batchCadenceMinutes: num,
+  packing: z.string().optional(),
+  maxAttempts: num,
+  customerUpdatesPerMinute: num,
+  mergesPerMinute: num,
+  requestsPerMinute: num,
+  maxBacklogEvents: num,
+  maxEventAgeHours: num,
+  logRetentionDays: num,
+  maxLogEvents: num,
+};
+type DeliveryEntry = { [K in keyof typeof DeliveryEntryFields]?: z.infer<(typeof DeliveryEntryFields)[K]> };
+
+const blank = (v: unknown) => (v === '' || v === undefined || v === null ? undefined : v);
+
+/** Flat vars → draft delivery settings (validated with the connection). */
+export function deliveryFromEnv(env: Env, entry: DeliveryEntry = {}): Record<string, unknown> {
+  const pick = (own: unknown, name: string, fallback: unknown) => blank(own) ?? blank(env[name]) ?? fallback;
+  const d = DELIVERY_DEFAULTS;
+  return {
+    mode: pick(entry.deliveryMode, 'DELIVERY_MODE', d.mode),
+    batchCadenceMinutes: pick(entry.batchCadenceMinutes, 'BATCH_CADENCE_MINUTES', d.batchCadenceMinutes),
+    packing: pick(entry.packing, 'DELIVERY_PACKING', d.packing),
+    maxAttempts: pick(entry.maxAttempts, 'MAX_ATTEMPTS', d.maxAttempts),
+    customerUpdatesPerMinute: pick(entry.customerUpdatesPerMinute, 'MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE', d.customerUpdatesPerMinute),
+    mergesPerMinute: pick(entry.mergesPerMinute, 'MOENGAGE_MERGES_PER_MINUTE', d.mergesPerMinute),
+    requestsPerMinute: pick(entry.requestsPerMinute, 'MOENGAGE_REQUESTS_PER_MINUTE', undefined),
+    maxBacklogEvents: pick(entry.maxBacklogEvents, 'MAX_BACKLOG_EVENTS', d.maxBacklogEvents),
+    maxEventAgeHours: pick(entry.maxEventAgeHours, 'MAX_EVENT_AGE_HOURS', d.maxEventAgeHours),
+    logRetentionDays: pick(entry.logRetentionDays, 'EVENT_LOG_RETENTION_DAYS', d.logRetentionDays),
+    maxLogEvents: pick(entry.maxLogEvents, 'MAX_LOG_EVENTS', d.maxLogEvents),
+  };
+}
