@@ -2,32 +2,16 @@
  * The call surface in real Chromium (analytics.js habits): what each call sends, and that a bad
  * call never throws into the page — it is reported in debug mode only, and dropped.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import './support/provided';
-import { eventually, launchChromium } from './chromium';
+import { useTagSite } from './support/tagSuite';
+import { eventually } from './chromium';
 import { ackedCount, sleep } from './support/delivery';
-import { type SentMessage, type Site, startSite } from './support/site';
+import type { SentMessage } from './support/site';
 import { openTagPage, type Win } from './support/tagPage';
 
-const collectorUrl = inject('collectorUrl');
-let browser: Browser;
-let site: Site;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(collectorUrl);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-beforeEach(async () => {
-  site.ingests.length = 0;
-  context = await browser.newContext();
-});
-afterEach(() => context?.close());
+const suite = useTagSite();
 
 const pick = (m: SentMessage) => {
   const { type, event, name, userId, previousId, groupId, properties, traits } = m;
@@ -35,8 +19,8 @@ const pick = (m: SentMessage) => {
 };
 
 it('page, track, identify, alias and group send analytics.js-shaped messages', async () => {
-  const page = await openTagPage(context, site, { title: 'Shoes' });
-  await eventually(async () => (ackedCount(site, () => true) === 1 ? true : undefined), 10_000, 'the snippet’s page view');
+  const page = await openTagPage(suite.context, suite.site, { title: 'Shoes' });
+  await eventually(async () => (ackedCount(suite.site, () => true) === 1 ? true : undefined), 10_000, 'the snippet’s page view');
   await page.evaluate(() => {
     const tag = (window as unknown as Win).tag;
     tag.page('Pricing', { plan: 'pro' });
@@ -49,10 +33,10 @@ it('page, track, identify, alias and group send analytics.js-shaped messages', a
     tag.group('acme', { plan: 'enterprise' });
     tag.identify(12345);
   });
-  await eventually(async () => (ackedCount(site, () => true) === 10 ? true : undefined), 10_000, 'ten messages');
-  const facts = { path: '/p', title: 'Shoes', referrer: '', search: '?title=Shoes', url: `${site.url}/p?title=Shoes` };
+  await eventually(async () => (ackedCount(suite.site, () => true) === 10 ? true : undefined), 10_000, 'ten messages');
+  const facts = { path: '/p', title: 'Shoes', referrer: '', search: '?title=Shoes', url: `${suite.site.url}/p?title=Shoes` };
   const { anonymousId } = await page.evaluate(() => (window as unknown as Win).tag.user());
-  expect(site.messages().map(pick)).toEqual([
+  expect(suite.site.messages().map(pick)).toEqual([
     { type: 'page', properties: facts },
     { type: 'page', name: 'Pricing', properties: { ...facts, plan: 'pro' } },
     { type: 'page', properties: { ...facts, section: 'docs' } },
@@ -64,12 +48,12 @@ it('page, track, identify, alias and group send analytics.js-shaped messages', a
     { type: 'group', userId: 'u_2_new', groupId: 'acme', traits: { plan: 'enterprise' } },
     { type: 'identify', userId: '12345', traits: {} }, // numbers become strings; yet another user: no traits carried over
   ]);
-  expect(site.messages().every((m) => m.anonymousId === anonymousId)).toBe(true);
-  expect(new Set(site.messages().map((m) => m.messageId)).size).toBe(10);
+  expect(suite.site.messages().every((m) => m.anonymousId === anonymousId)).toBe(true);
+  expect(new Set(suite.site.messages().map((m) => m.messageId)).size).toBe(10);
 });
 
 it('ready() calls back once loaded, whether called before or after the tag loaded', async () => {
-  const page = await openTagPage(context, site, { script: 'tag.ready(function () { window.readyBefore = typeof tag.v; });' });
+  const page = await openTagPage(suite.context, suite.site, { script: 'tag.ready(function () { window.readyBefore = typeof tag.v; });' });
   await page.evaluate(() => (window as unknown as Win).tag.ready(() => ((window as unknown as Win).readyAfter = true)));
   await page.waitForFunction(() => (window as unknown as Win).readyAfter === true);
   expect(await page.evaluate(() => (window as unknown as Win).readyBefore)).toBe('string');
@@ -99,16 +83,16 @@ const BAD_CALLS = `
 
 for (const debug of [true, false]) {
   it(`bad calls never throw and are dropped; debug ${debug ? 'on: each is reported on the console' : 'off: the console stays silent'}`, async () => {
-    const page = await openTagPage(context, site);
+    const page = await openTagPage(suite.context, suite.site);
     const warnings: string[] = [];
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
     const threw = await page.evaluate(`(() => { try { tag.debug(${debug}); ${BAD_CALLS} return false } catch (e) { return String(e) } })()`);
     expect(threw).toBe(false);
-    await eventually(async () => site.messages().find((m) => m.event === 'Good After Bad' && m.status === 200), 10_000, 'the good call');
+    await eventually(async () => suite.site.messages().find((m) => m.event === 'Good After Bad' && m.status === 200), 10_000, 'the good call');
     await sleep(200);
-    expect(site.messages().map((m) => m.event ?? m.type)).toEqual(['page', 'Good After Bad']);
+    expect(suite.site.messages().map((m) => m.event ?? m.type)).toEqual(['page', 'Good After Bad']);
     expect(errors).toEqual([]);
     if (debug) {
       expect(warnings).toHaveLength(17);

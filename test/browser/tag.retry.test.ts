@@ -4,33 +4,17 @@
  * forwarding), so the tag and the collector run unmodified: every event must arrive exactly once,
  * across page loads and tabs.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import './support/provided';
-import { eventually, launchChromium } from './chromium';
+import { useTagSite } from './support/tagSuite';
+import { eventually } from './chromium';
 import { ackedCount, deliveries, expectExactlyOnce, expectStoredAtCollector, sleep } from './support/delivery';
-import { type Fault, type SentMessage, type Site, startSite } from './support/site';
+import { type Fault, type SentMessage } from './support/site';
 import { openTagPage, queued, type Win } from './support/tagPage';
 
 const collectorUrl = inject('collectorUrl');
-let browser: Browser;
-let site: Site;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(collectorUrl);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-beforeEach(async () => {
-  site.ingests.length = 0;
-  Object.assign(site.fault, { ingest: undefined, script: undefined, scriptDelayMs: 0 });
-  context = await browser.newContext();
-});
-afterEach(() => context?.close());
+const suite = useTagSite();
 
 const run = (name: string) => (m: SentMessage) => m.properties?.run === name;
 const track = (page: import('playwright-core').Page, name: string, from: number, count: number) =>
@@ -42,13 +26,13 @@ const track = (page: import('playwright-core').Page, name: string, from: number,
   );
 /** Waits until the edge has answered at least `count` requests with this fault. */
 const faultSeen = (fault: Fault, count = 1) =>
-  eventually(async () => (site.ingests.filter((r) => r.status === (fault === 'cut' ? 0 : fault)).length >= count ? true : undefined), 20_000, `${fault} answers`);
+  eventually(async () => (suite.site.ingests.filter((r) => r.status === (fault === 'cut' ? 0 : fault)).length >= count ? true : undefined), 20_000, `${fault} answers`);
 
 it('survives an outage (503, 429, 408, cut connections) across page loads: every event arrives exactly once', async () => {
-  const page = await openTagPage(context, site);
-  await eventually(async () => (ackedCount(site, (m) => m.type === 'page') ? true : undefined), 10_000, 'the page view');
+  const page = await openTagPage(suite.context, suite.site);
+  await eventually(async () => (ackedCount(suite.site, (m) => m.type === 'page') ? true : undefined), 10_000, 'the page view');
 
-  site.fault.ingest = 503;
+  suite.site.fault.ingest = 503;
   await track(page, 'outage', 0, 5);
   await faultSeen(503);
   await eventually(async () => ((await queued(page)) > 0 ? true : undefined), 5000, 'the failed batch in the retry queue');
@@ -60,16 +44,16 @@ it('survives an outage (503, 429, 408, cut connections) across page loads: every
   await track(page, 'outage', 8, 2);
 
   for (const fault of [429, 408, 'cut'] as const) {
-    const before = site.ingests.length;
-    site.fault.ingest = fault;
-    await eventually(async () => (site.ingests.slice(before).some((r) => r.status === (fault === 'cut' ? 0 : fault)) ? true : undefined), 20_000, `a ${fault}`);
+    const before = suite.site.ingests.length;
+    suite.site.fault.ingest = fault;
+    await eventually(async () => (suite.site.ingests.slice(before).some((r) => r.status === (fault === 'cut' ? 0 : fault)) ? true : undefined), 20_000, `a ${fault}`);
   }
-  const failedDuringOutage = site.ingests.filter((r) => r.status !== 200).length;
-  site.fault.ingest = undefined;
+  const failedDuringOutage = suite.site.ingests.filter((r) => r.status !== 200).length;
+  suite.site.fault.ingest = undefined;
 
-  await eventually(async () => (ackedCount(site, run('outage')) === 10 ? true : undefined), 40_000, '10 events after recovery');
+  await eventually(async () => (ackedCount(suite.site, run('outage')) === 10 ? true : undefined), 40_000, '10 events after recovery');
   await sleep(2500); // anything sent twice would show up now
-  const delivered = expectExactlyOnce(site, run('outage'), 10);
+  const delivered = expectExactlyOnce(suite.site, run('outage'), 10);
   expect(delivered.map((d) => d.message.properties?.n).sort((a, b) => Number(a) - Number(b))).toEqual([...Array(10).keys()]);
   expect(delivered.every((d) => d.sends >= 1)).toBe(true);
   expect(delivered.filter((d) => d.sends > 1).length).toBeGreaterThan(0); // they really were retried
@@ -80,16 +64,16 @@ it('survives an outage (503, 429, 408, cut connections) across page loads: every
 });
 
 it('a 4xx other than 408/429 is not retried', async () => {
-  const page = await openTagPage(context, site);
-  await eventually(async () => (ackedCount(site, (m) => m.type === 'page') ? true : undefined), 10_000, 'the page view');
-  site.fault.ingest = 400;
+  const page = await openTagPage(suite.context, suite.site);
+  await eventually(async () => (ackedCount(suite.site, (m) => m.type === 'page') ? true : undefined), 10_000, 'the page view');
+  suite.site.fault.ingest = 400;
   await track(page, 'refused', 0, 3);
   await faultSeen(400);
-  site.fault.ingest = undefined;
+  suite.site.fault.ingest = undefined;
   await page.evaluate(() => (window as unknown as Win).tag.track('After Refusal', { run: 'after-refusal' }));
-  await eventually(async () => (ackedCount(site, run('after-refusal')) === 1 ? true : undefined), 10_000, 'the next event');
+  await eventually(async () => (ackedCount(suite.site, run('after-refusal')) === 1 ? true : undefined), 10_000, 'the next event');
   await sleep(3000); // past the first retry's backoff
-  const refused = [...deliveries(site, run('refused')).values()];
+  const refused = [...deliveries(suite.site, run('refused')).values()];
   expect(refused.map((d) => [d.sends, d.acks])).toEqual([
     [1, 0],
     [1, 0],
@@ -99,35 +83,35 @@ it('a 4xx other than 408/429 is not retried', async () => {
 });
 
 it('two tabs share the retry queue without sending anything twice', async () => {
-  const a = await openTagPage(context, site);
-  const b = await openTagPage(context, site);
-  await eventually(async () => (ackedCount(site, (m) => m.type === 'page') === 2 ? true : undefined), 10_000, 'both page views');
+  const a = await openTagPage(suite.context, suite.site);
+  const b = await openTagPage(suite.context, suite.site);
+  await eventually(async () => (ackedCount(suite.site, (m) => m.type === 'page') === 2 ? true : undefined), 10_000, 'both page views');
 
-  site.fault.ingest = 503;
+  suite.site.fault.ingest = 503;
   for (let round = 0; round < 4; round++) {
     await Promise.all([track(a, 'tabs', round * 10, 5), track(b, 'tabs', round * 10 + 5, 5)]);
     await sleep(1100); // each round is its own batch per tab
   }
   await eventually(async () => ((await queued(a)) >= 6 ? true : undefined), 15_000, 'batches of both tabs in the queue');
-  site.fault.ingest = undefined;
+  suite.site.fault.ingest = undefined;
 
-  await eventually(async () => (ackedCount(site, run('tabs')) === 40 ? true : undefined), 40_000, '40 events from two tabs');
+  await eventually(async () => (ackedCount(suite.site, run('tabs')) === 40 ? true : undefined), 40_000, '40 events from two tabs');
   await sleep(2500);
-  expectExactlyOnce(site, run('tabs'), 40);
+  expectExactlyOnce(suite.site, run('tabs'), 40);
   expect(await queued(a)).toBe(0);
 });
 
 it('what a closed tab left in the queue is delivered by the next page of the site, once', async () => {
-  const a = await openTagPage(context, site);
-  site.fault.ingest = 503;
+  const a = await openTagPage(suite.context, suite.site);
+  suite.site.fault.ingest = 503;
   await track(a, 'orphan', 0, 6);
   await eventually(async () => ((await queued(a)) > 0 ? true : undefined), 10_000, 'the batch queued');
   await a.close({ runBeforeUnload: true });
-  site.fault.ingest = undefined;
+  suite.site.fault.ingest = undefined;
 
-  const b = await openTagPage(context, site);
-  await eventually(async () => (ackedCount(site, run('orphan')) === 6 ? true : undefined), 30_000, 'the closed tab’s events');
+  const b = await openTagPage(suite.context, suite.site);
+  await eventually(async () => (ackedCount(suite.site, run('orphan')) === 6 ? true : undefined), 30_000, 'the closed tab’s events');
   await sleep(2000);
-  expectExactlyOnce(site, run('orphan'), 6);
+  expectExactlyOnce(suite.site, run('orphan'), 6);
   expect(await queued(b)).toBe(0);
 });

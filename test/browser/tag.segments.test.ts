@@ -6,38 +6,21 @@
  * serves the segments build and every read sees the latest sync.
  */
 import { createHmac } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, inject, it } from 'vitest';
 import './support/provided';
+import { useTagSite } from './support/tagSuite';
 import type { Segment } from '../../tag/tag';
-import { eventually, launchChromium } from './chromium';
+import { eventually } from './chromium';
 import { ackedCount, sleep } from './support/delivery';
-import { pagePath, type Site, startSite } from './support/site';
+import { pagePath } from './support/site';
 import { openTagPage, tagLoaded, type Win } from './support/tagPage';
 
 const collectorUrl = inject('collectorUrl');
 const { username, password } = inject('segmentSync');
 const secret = inject('segmentsSecret');
-let browser: Browser;
-let site: Site;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  site = await startSite(collectorUrl);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-beforeEach(async () => {
-  site.ingests.length = 0;
-  site.requests.length = 0;
-  site.tagBuild = 'collector';
-  Object.assign(site.fault, { ingest: undefined, script: undefined, scriptDelayMs: 0 });
-  context = await browser.newContext();
-});
-afterEach(() => context?.close());
+const suite = useTagSite();
 
 /** What the site's backend computes for the signed-in user. */
 const hashOf = (userId: string) => createHmac('sha256', secret).update(userId).digest('hex');
@@ -84,7 +67,7 @@ const read = (page: Page, syncId: string): Promise<Reading> =>
     };
   }, syncId);
 
-const segmentReads = () => site.requests.filter((r) => r === 'GET /v1/segments').length;
+const segmentReads = () => suite.site.requests.filter((r) => r === 'GET /v1/segments').length;
 const VIP = (id: string): Reading => ({ list: [{ id, name: 'VIP customers' }], vip: true, byId: true, other: false });
 const NONE: Reading = { list: [], vip: false, byId: false, other: false };
 
@@ -92,7 +75,7 @@ it('tag.segments() reflects MoEngage segment syncs for the visitor the site vouc
   const syncId = 'sync-vip-browser';
   await sync(syncId, 'VIP customers', { add: ['u_8842', 'u_someone_else'] });
 
-  const page = await openTagPage(context, site);
+  const page = await openTagPage(suite.context, suite.site);
   await page.evaluate((userHash) => (window as unknown as Win).tag.identify('u_8842', {}, { userHash }), hashOf('u_8842'));
   expect(await read(page, syncId)).toEqual(VIP(syncId));
   expect(await page.evaluate(() => JSON.parse(localStorage.getItem('et_id') ?? '{}').userHash)).toBe(hashOf('u_8842'));
@@ -114,7 +97,7 @@ it('tag.segments() reflects MoEngage segment syncs for the visitor the site vouc
 it('a wrong hash, a hash for someone else, or no identify at all: no segments', async () => {
   const syncId = 'sync-vip-browser-2';
   await sync(syncId, 'VIP customers', { add: ['u_wrong_1'] });
-  const page = await openTagPage(context, site);
+  const page = await openTagPage(suite.context, suite.site);
 
   expect(await read(page, syncId)).toEqual(NONE); // anonymous
   await page.evaluate(() => (window as unknown as Win).tag.identify('u_wrong_1', {}));
@@ -136,16 +119,16 @@ it('the userHash stays with its user across reloads, is never sent with events, 
   const syncId = 'sync-vip-browser-3';
   await sync(syncId, 'VIP customers', { add: ['u_kept', 'u_next'] });
   const userHash = hashOf('u_kept');
-  const page = await openTagPage(context, site);
+  const page = await openTagPage(suite.context, suite.site);
   await page.evaluate((h) => {
     const tag = (window as unknown as Win).tag;
     tag.identify('u_kept', { plan: 'pro' }, { userHash: h });
     tag.track('With Proof');
   }, userHash);
-  await eventually(async () => (ackedCount(site, (m) => m.event === 'With Proof') === 1 ? true : undefined), 10_000, 'the event');
-  expect(site.ingests.length).toBeGreaterThan(0);
-  for (const request of site.ingests) expect(JSON.stringify(request.body)).not.toContain(userHash);
-  expect(site.messages().find((m) => m.type === 'identify')?.traits).toEqual({ plan: 'pro' });
+  await eventually(async () => (ackedCount(suite.site, (m) => m.event === 'With Proof') === 1 ? true : undefined), 10_000, 'the event');
+  expect(suite.site.ingests.length).toBeGreaterThan(0);
+  for (const request of suite.site.ingests) expect(JSON.stringify(request.body)).not.toContain(userHash);
+  expect(suite.site.messages().find((m) => m.type === 'identify')?.traits).toEqual({ plan: 'pro' });
 
   await page.reload();
   await tagLoaded(page);
@@ -164,7 +147,7 @@ it('the userHash stays with its user across reloads, is never sent with events, 
 it('calls made at once share one request; each later call asks again', async () => {
   const syncId = 'sync-vip-browser-4';
   await sync(syncId, 'VIP customers', { add: ['u_shared'] });
-  const page = await openTagPage(context, site);
+  const page = await openTagPage(suite.context, suite.site);
   const answers = await page.evaluate(async (h) => {
     const tag = (window as unknown as Win).tag;
     tag.identify('u_shared', {}, { userHash: h });
@@ -179,24 +162,24 @@ it('calls made at once share one request; each later call asks again', async () 
 it('await tag.segments() right after the snippet, before the tag has loaded, resolves with the real answer', async () => {
   const syncId = 'sync-vip-browser-5';
   await sync(syncId, 'VIP customers', { add: ['u_early'] });
-  site.fault.scriptDelayMs = 800; // the tag file arrives late
+  suite.site.fault.scriptDelayMs = 800; // the tag file arrives late
   const script = `
     tag.identify('u_early', {}, {userHash: ${JSON.stringify(hashOf('u_early'))}});
     window.stubAnswered = Array.isArray(tag);
     window.early = Promise.all([tag.segments(), tag.inSegment('VIP customers'), tag.inSegment('Other'), tag.inSegment(${JSON.stringify(syncId)})]);
     tag.track('After Segments');`;
-  const page = await context.newPage();
-  await page.goto(site.url + pagePath({ script }));
+  const page = await suite.context.newPage();
+  await page.goto(suite.site.url + pagePath({ script }));
   expect(await page.evaluate(() => (window as unknown as Win).stubAnswered)).toBe(true);
   expect(await page.evaluate(() => (window as unknown as Win).early)).toEqual([[{ id: syncId, name: 'VIP customers' }], true, false, true]);
   expect(await page.evaluate(() => typeof (window as unknown as Win).tag.v)).toBe('string');
   // The other queued calls were replayed around them as usual.
-  await eventually(async () => (ackedCount(site, (m) => m.event === 'After Segments') === 1 ? true : undefined), 10_000, 'the queued event');
+  await eventually(async () => (ackedCount(suite.site, (m) => m.event === 'After Segments') === 1 ? true : undefined), 10_000, 'the queued event');
 });
 
 for (const [n, what, arrange] of [
-  [6, 'the core build (a collector without SEGMENTS_IDENTITY_SECRET)', () => (site.tagBuild = 'core')],
-  [7, 'a tag file that fails to load (404)', () => (site.fault.script = 404)],
+  [6, 'the core build (a collector without SEGMENTS_IDENTITY_SECRET)', () => (suite.site.tagBuild = 'core')],
+  [7, 'a tag file that fails to load (404)', () => (suite.site.fault.script = 404)],
 ] as const) {
   it(`with ${what}, the stub's segments()/inSegment() promises still settle: [] / false`, async () => {
     const syncId = `sync-vip-browser-${n}`;
@@ -206,15 +189,15 @@ for (const [n, what, arrange] of [
       tag.identify('u_core_${n}', {}, {userHash: ${JSON.stringify(hashOf(`u_core_${n}`))}});
       window.early = Promise.all([tag.segments(), tag.inSegment('VIP customers')]);`;
     const errors: string[] = [];
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url + pagePath({ script }));
+    await page.goto(suite.site.url + pagePath({ script }));
     expect(await page.evaluate(() => (window as unknown as Win).early)).toEqual([[], false]);
-    if (site.tagBuild === 'core') {
+    if (suite.site.tagBuild === 'core') {
       await tagLoaded(page);
       // The core tag has no segments methods (and ignores identify's third argument).
       expect(await page.evaluate(() => [typeof (window as unknown as Win).tag.segments, typeof (window as unknown as Win).tag.inSegment])).toEqual(['undefined', 'undefined']);
-      await eventually(async () => (ackedCount(site, (m) => m.type === 'identify' && m.userId === `u_core_${n}`) === 1 ? true : undefined), 10_000, 'the identify');
+      await eventually(async () => (ackedCount(suite.site, (m) => m.type === 'identify' && m.userId === `u_core_${n}`) === 1 ? true : undefined), 10_000, 'the identify');
     }
     await sleep(200);
     expect(errors).toEqual([]);

@@ -59,6 +59,8 @@ export interface Site {
   tagBuild: 'collector' | 'core';
   /** Every message of every recorded request, in arrival order, with its request's status. */
   messages(): (SentMessage & { status: number })[];
+  /** Forgets what was recorded and plays no fault: each test starts from a clean edge. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -169,6 +171,12 @@ export async function startSite(collectorUrl: string): Promise<Site> {
     fault,
     tagBuild: 'collector',
     messages: () => ingests.flatMap((r) => (r.body.batch ?? []).map((m) => ({ ...m, status: r.status }))),
+    reset() {
+      ingests.length = 0;
+      requests.length = 0;
+      Object.assign(fault, { ingest: undefined, script: undefined, scriptDelayMs: 0 });
+      site.tagBuild = 'collector';
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,34 @@
+/**
+ * The fixture every tag test file shares: one Chromium and one test site (in front of the real
+ * collector) per file, a fresh browser context and a clean site for every test.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
+import './provided';
+import { launchChromium } from '../chromium';
+import { type Site, startSite } from './site';
+
+export interface TagSuite {
+  browser: Browser;
+  site: Site;
+  context: BrowserContext;
+}
+
+/** Registers the hooks; the returned object's fields are set once they have run. */
+export function useTagSite(chromiumArgs: string[] = []): TagSuite {
+  const suite = {} as TagSuite;
+  beforeAll(async () => {
+    suite.browser = await launchChromium(chromiumArgs);
+    suite.site = await startSite(inject('collectorUrl'));
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.site?.close();
+  });
+  beforeEach(async () => {
+    suite.site.reset();
+    suite.context = await suite.browser.newContext();
+  });
+  afterEach(() => suite.context?.close());
+  return suite;
+}
