@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { eventually, launchChromium } from './chromium';
+import { SEED_PAYLOAD } from '../seed';
 
 const collectorUrl = inject('collectorUrl');
 const sandboxUrl = inject('sandboxUrl');
@@ -48,18 +49,7 @@ it('the demo page’s Order Completed button makes MoEngage receive the seed pay
     delete action.current_time;
     delete action.user_timezone_offset;
   }
-  expect(body).toStrictEqual({
-    type: 'event',
-    customer_id: 'u_8842',
-    user_identifiers: { u_em: 'jane@example.com', u_mb: '+447700900123' },
-    actions: [
-      {
-        action: 'Order Completed',
-        platform: 'web',
-        attributes: { order_id: 'ORD-1001', value: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-      },
-    ],
-  });
+  expect(body).toStrictEqual(SEED_PAYLOAD);
   const pageViews = (await sandboxRequests()).flatMap((r) =>
     (r.body.actions ?? []).filter((a) => a.action === 'Page Viewed').map(() => r.body.customer_id),
   );

@@ -2,20 +2,8 @@ import { runInDurableObject, reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { debuggerEvent, flush, post, queue } from './support/ingest';
 import { installSandbox } from './support/sandbox';
+import { SEED_PAYLOAD } from '../seed';
 
-/** Seed 004, "Resulting MoEngage payload" for the Order Completed example. */
-const SEED_PAYLOAD = {
-  type: 'event',
-  customer_id: 'u_8842',
-  user_identifiers: { u_em: 'jane@example.com', u_mb: '+447700900123' },
-  actions: [
-    {
-      action: 'Order Completed',
-      platform: 'web',
-      attributes: { order_id: 'ORD-1001', value: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-    },
-  ],
-};
 
 const orderCompleted = (overrides: Record<string, unknown> = {}) => ({
   type: 'track',

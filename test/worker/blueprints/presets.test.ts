@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import { eventPayload } from '../../../worker/moengage/payloads';
 import { AT, map, onlyCustomer, onlyEvent } from './support';
+import { SEED_PAYLOAD } from '../../seed';
 
-/** Seed 004, "Resulting MoEngage payload". */
-const SEED_PAYLOAD = {
-  type: 'event',
-  customer_id: 'u_8842',
-  user_identifiers: { u_em: 'jane@example.com', u_mb: '+447700900123' },
-  actions: [
-    {
-      action: 'Order Completed',
-      platform: 'web',
-      attributes: { order_id: 'ORD-1001', value: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-    },
-  ],
-};
 
 const seedMessage = {
   type: 'track',

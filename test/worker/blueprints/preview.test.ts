@@ -5,6 +5,7 @@ import { PRESETS } from '../../../worker/blueprints/registry';
 import type { Blueprint } from '../../../worker/blueprints/schema';
 import { type CliIo, runBlueprintCli, SEED_MESSAGE } from '../../../scripts/blueprintCli';
 import { validateCustomer, validateEvent, validateMerge } from '../../sandbox/validate';
+import { SEED_PAYLOAD } from '../../seed';
 
 const retail = PRESETS.retail as Blueprint;
 const NOW = Date.parse('2026-11-28T10:00:05.000Z');
@@ -19,18 +20,8 @@ describe('preview(message, blueprint): the exact MoEngage request(s), nothing se
           method: 'POST',
           path: '/v1/event/demo-workspace',
           body: {
-            type: 'event',
-            customer_id: 'u_8842',
-            user_identifiers: { u_em: 'jane@example.com', u_mb: '+447700900123' },
-            actions: [
-              {
-                action: 'Order Completed',
-                platform: 'web',
-                attributes: { order_id: 'ORD-1001', value: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-                user_time: '2026-11-28T10:00:00.000Z',
-                current_time: '2026-11-28T10:00:00.000Z',
-              },
-            ],
+            ...SEED_PAYLOAD,
+            actions: [{ ...SEED_PAYLOAD.actions[0], user_time: '2026-11-28T10:00:00.000Z', current_time: '2026-11-28T10:00:00.000Z' }],
           },
         },
       ],
