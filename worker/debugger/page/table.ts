@@ -1,4 +1,8 @@
-/** The events table: a page at a time (Load more), kept up to date by the live tail. */
+/**
+ * The events table: a page at a time (Load more), kept up to date by the live tail. The table never
+ * holds more rows than the user asked for: when the tail pushes it past that, the oldest rows go and
+ * "Load more" brings them back from where the table now ends (each row carries its own cursor).
+ */
 import { api } from './api';
 import { byId, fill, h } from './dom';
 import { answerText, clock, dateTime, number } from './format';
@@ -25,6 +29,8 @@ export class EventTable {
   private query = '';
   private selected: string | null = null;
   private generation = 0;
+  /** Rows the user asked for: one page per load, one more per "Load more". */
+  private wanted = PAGE;
 
   constructor(
     private readonly onOpen: (event: EventSummary) => void,
@@ -39,6 +45,7 @@ export class EventTable {
     const page = await api.events(`${query}&limit=${PAGE}`);
     if (generation !== this.generation) return; // a newer filter won
     this.events = [];
+    this.wanted = PAGE;
     this.rows.clear();
     fill(byId('rows'));
     this.add(page.events);
@@ -54,6 +61,7 @@ export class EventTable {
     try {
       const page = await api.events(`${this.query}&limit=${PAGE}&cursor=${encodeURIComponent(this.nextCursor)}`);
       if (generation !== this.generation) return;
+      this.wanted = this.events.length + PAGE;
       this.add(page.events);
       this.nextCursor = page.nextCursor;
     } finally {
@@ -80,7 +88,19 @@ export class EventTable {
     // Older than everything loaded while more pages exist: "Load more" will bring it in order.
     if (last && this.nextCursor && newerFirst(event, last) > 0) return;
     this.insert(event, true);
+    this.trim();
     this.footer();
+  }
+
+  /** Drops the oldest rows beyond what was asked for; "Load more" continues from the last kept one. */
+  private trim(): void {
+    if (this.events.length <= this.wanted) return;
+    for (const gone of this.events.splice(this.wanted)) {
+      const key = keyOf(gone);
+      this.rows.get(key)?.remove();
+      this.rows.delete(key);
+    }
+    this.nextCursor = this.events[this.events.length - 1]?.cursor ?? this.nextCursor;
   }
 
   select(event: Pick<EventSummary, 'connection' | 'messageId'> | null): void {
