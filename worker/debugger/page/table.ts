@@ -136,7 +136,7 @@ export class EventTable {
       h('td', {}, h('span', { class: 'type' }, e.type), ' ', name),
       h('td', { class: 'user' }, e.userId ?? (e.anonymousId ? h('span', { class: 'muted', title: 'anonymousId' }, `anon ${e.anonymousId.slice(0, 8)}…`) : '')),
       h('td', {}, statusBadge(e.status)),
-      h('td', { class: 'reason', title: e.detail ?? '' }, e.reason ?? ''),
+      h('td', { class: 'reason', title: e.detail ?? '' }, e.reason ?? '', e.detail && e.status !== 'delivered' ? h('div', { class: 'detail' }, e.detail) : null),
       h('td', { class: 'num' }, e.attempts ? String(e.attempts) : ''),
       h('td', { class: 'num' }, e.lastAnswer ? h('span', { class: `http h${String(e.lastAnswer.status)[0]}` }, answerText(e.lastAnswer.status)) : ''),
       this.showConnection() ? h('td', {}, e.connection) : null,
