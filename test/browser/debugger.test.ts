@@ -197,6 +197,35 @@ describe('the event debugger page', () => {
     await page.close();
   });
 
+  it('previews a message with the active blueprint: the exact MoEngage request, nothing sent', async () => {
+    const page = await openDebugger();
+    const before = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as unknown[] | { requests: unknown[] });
+    const sentBefore = Array.isArray(before) ? before.length : before.requests.length;
+    await page.click('#preview summary');
+    await page.fill(
+      '#preview-input',
+      JSON.stringify({ type: 'track', event: 'Order Completed', userId: 'preview-user', messageId: 'preview-1', properties: { order_id: 'PV-1', revenue: 42 }, context: { traits: { phone: '07700 900123' } } }),
+    );
+    await page.click('#preview-form button[type=submit]');
+    await page.waitForSelector('#preview-result pre');
+    const text = (await page.textContent('#preview-result')) ?? '';
+    expect(text).toContain('/v1/event/browser-workspace');
+    const body = JSON.parse((await page.textContent('#preview-result pre')) ?? 'null') as { customer_id: string; user_identifiers: Record<string, string>; actions: { action: string; attributes: Record<string, unknown> }[] };
+    expect(body.customer_id).toBe('preview-user');
+    expect(body.user_identifiers.u_mb).toBe('+447700900123'); // national number, the visitor's country (GB)
+    expect(body.actions[0]).toMatchObject({ action: 'Order Completed', attributes: { order_id: 'PV-1', value: 42 } });
+
+    await page.fill('#preview-input', JSON.stringify({ type: 'track', event: 'Wishlist Shared', userId: 'preview-user' }));
+    await page.click('#preview-form button[type=submit]');
+    await page.waitForFunction(() => (document.getElementById('preview-result')?.textContent ?? '').includes('not_in_blueprint'));
+
+    const after = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as unknown[] | { requests: unknown[] });
+    expect(Array.isArray(after) ? after.length : after.requests.length).toBe(sentBefore);
+    const stored = await fetch(`${collectorUrl}/debugger/api/events/preview-1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(stored.status).toBe(404);
+    await page.close();
+  });
+
   it('keeps the table to pages: "Load more" continues after the last row, without repeats', async () => {
     const { page: site, userId } = await visitor();
     for (let i = 0; i < 130; i++) await track(site, 'Product Viewed', { product_id: `P-${i}` });
