@@ -226,17 +226,37 @@ describe('the event debugger page', () => {
     await page.close();
   });
 
-  it('keeps the table to pages: "Load more" continues after the last row, without repeats', async () => {
+  it('pages 100 events at a time: Older and Newer walk them without repeats, the newest page follows the tail', async () => {
     const { page: site, userId } = await visitor();
     for (let i = 0; i < 130; i++) await track(site, 'Product Viewed', { product_id: `P-${i}` });
     const page = await openDebugger();
     await filter(page, { user: userId, event: 'Product Viewed' });
-    await eventually(async () => ((await rows(page)).length === 100 && (await page.isVisible('#more')) ? true : undefined), 30_000, 'a first page of 100');
-    await page.click('#more');
-    await eventually(async () => ((await rows(page)).length === 130 ? true : undefined), 30_000, 'all 130 rows');
-    const ids = (await rows(page)).map((r) => r.id);
-    expect(new Set(ids).size).toBe(130);
-    expect(await page.isVisible('#more')).toBe(false);
+    const ids = async () => (await rows(page)).map((r) => r.id);
+    await eventually(async () => ((await rows(page)).length === 100 && (await page.isVisible('#older')) ? true : undefined), 30_000, 'a first page of 100');
+    expect(await page.isVisible('#newer')).toBe(false);
+    expect(await page.textContent('#shown')).toBe('Events 1–100 (the newest)');
+    const first = await ids();
+
+    await page.click('#older');
+    await eventually(async () => ((await rows(page)).length === 30 ? true : undefined), 30_000, 'the last 30 on page 2');
+    const second = await ids();
+    expect(new Set([...first, ...second]).size).toBe(130);
+    expect(await page.isVisible('#older')).toBe(false);
+    expect(await page.textContent('#shown')).toBe('Events 101–130 (the oldest)');
+
+    // An older page stays put while new events arrive…
+    await track(site, 'Product Viewed', { product_id: 'P-new-1' });
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await ids()).toEqual(second);
+
+    // …the newest page takes them at the top and stays at 100 rows.
+    await page.click('#newer');
+    await eventually(async () => ((await rows(page)).length === 100 ? true : undefined), 30_000, 'back on the newest page');
+    await track(site, 'Product Viewed', { product_id: 'P-new-2' });
+    await eventually(async () => {
+      const now = await ids();
+      return now.length === 100 && now.slice(2).every((id, i) => id === first[i]) && !first.includes(now[0] ?? '') ? true : undefined;
+    }, 20_000, 'two new rows on top of the newest page, still 100 rows');
     await site.close();
     await page.close();
   });

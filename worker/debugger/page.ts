@@ -62,7 +62,7 @@ export function debuggerPage(): Response {
 <tbody id="rows"></tbody>
 </table>
 <p id="empty" class="muted" hidden>No events match. Fire one from the demo page, or change the filters.</p>
-<p class="list-footer"><span id="shown" role="status"></span><button id="more" type="button" hidden>Load more</button></p>
+<p class="list-footer"><button id="newer" type="button" hidden>← Newer</button><span id="shown" role="status"></span><button id="older" type="button" hidden>Older →</button></p>
 </section>
 <aside id="journey" aria-labelledby="journey-title" hidden>
 <header><h2 id="journey-title"></h2><button id="journey-close" type="button" aria-label="Close the journey">×</button></header>

@@ -1,14 +1,20 @@
 /**
- * The events table: a page at a time (Load more), kept up to date by the live tail. The table never
- * holds more rows than the user asked for: when the tail pushes it past that, the oldest rows go and
- * "Load more" brings them back from where the table now ends (each row carries its own cursor).
+ * The events table: one page of 100 at a time, newest first, with Older/Newer (cursor pages: events
+ * arriving meanwhile never shift or repeat a page). However many events are stored, the page holds
+ * at most 100 rows, so it stays as quick with 10,000 events as with 10. The newest page follows the
+ * live tail (new events come in at the top, the oldest leave at the bottom and are on the next page);
+ * an older page stays put and only updates its rows' statuses, so what you are reading never moves.
  */
 import { api } from './api';
 import { byId, fill, h } from './dom';
 import { answerText, clock, dateTime, number } from './format';
 import type { EventSummary } from '../views';
 
-const PAGE = 100;
+export const PAGE = 100;
+/** More live updates than this at once are applied without the row flash. */
+const FLASH_AT_MOST = 10;
+/** Live updates are applied together at most this often (a person reading a table sees no lag). */
+const LIVE_EVERY_MS = 400;
 const keyOf = (e: Pick<EventSummary, 'connection' | 'messageId'>) => `${e.connection}\u0000${e.messageId}`;
 
 /** Newest first, as the API orders: receivedAt, then connection, then messageId, all descending. */
@@ -26,76 +32,121 @@ export class EventTable {
   private events: EventSummary[] = [];
   private rows = new Map<string, HTMLTableRowElement>();
   private nextCursor: string | null = null;
+  /** The cursor each page was listed from; [0] is the newest page (no cursor). */
+  private pageCursors: (string | null)[] = [null];
   private query = '';
   private selected: string | null = null;
   private generation = 0;
-  /** Rows the user asked for: one page per load, one more per "Load more". */
-  private wanted = PAGE;
+  /** Live updates waiting to be applied, latest per event. */
+  private pending = new Map<string, EventSummary>();
+  private scheduled = false;
+  /** While a page is on its way: the live updates received meanwhile, re-applied over its answer. */
+  private arriving: Map<string, EventSummary> | null = null;
 
   constructor(
     private readonly onOpen: (event: EventSummary) => void,
     private readonly showConnection: () => boolean,
   ) {
-    byId('more').addEventListener('click', () => void this.more());
+    byId('older').addEventListener('click', () => void this.older());
+    byId('newer').addEventListener('click', () => void this.newer());
   }
 
-  async load(query: string): Promise<void> {
+  private get pageIndex(): number {
+    return this.pageCursors.length - 1;
+  }
+
+  /** The newest page for these filters. */
+  load(query: string): Promise<void> {
     this.query = query;
-    const generation = ++this.generation;
-    const page = await api.events(`${query}&limit=${PAGE}`);
-    if (generation !== this.generation) return; // a newer filter won
-    this.events = [];
-    this.wanted = PAGE;
-    this.rows.clear();
-    fill(byId('rows'));
-    this.add(page.events);
-    this.nextCursor = page.nextCursor;
-    this.footer();
+    return this.show([null], false);
   }
 
-  private async more(): Promise<void> {
-    if (!this.nextCursor) return;
-    const generation = this.generation;
-    const button = byId<HTMLButtonElement>('more');
-    button.disabled = true;
+  private older(): Promise<void> {
+    return this.nextCursor ? this.show([...this.pageCursors, this.nextCursor], true) : Promise.resolve();
+  }
+
+  private newer(): Promise<void> {
+    return this.pageIndex > 0 ? this.show(this.pageCursors.slice(0, -1), true) : Promise.resolve();
+  }
+
+  private async show(cursors: (string | null)[], turning: boolean): Promise<void> {
+    const generation = ++this.generation;
+    const cursor = cursors[cursors.length - 1];
+    const arriving = new Map<string, EventSummary>();
+    this.arriving = arriving;
+    for (const id of ['older', 'newer']) byId<HTMLButtonElement>(id).disabled = true;
     try {
-      const page = await api.events(`${this.query}&limit=${PAGE}&cursor=${encodeURIComponent(this.nextCursor)}`);
-      if (generation !== this.generation) return;
-      this.wanted = this.events.length + PAGE;
-      this.add(page.events);
+      const page = await api.events(`${this.query}&limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (generation !== this.generation) return; // a newer request won
+      this.pageCursors = cursors;
+      this.events = [];
+      this.pending.clear();
+      this.rows.clear();
+      fill(byId('rows'));
+      for (const e of page.events) if (!this.rows.has(keyOf(e))) this.insert(e, false);
       this.nextCursor = page.nextCursor;
+      for (const e of arriving.values()) this.apply(e, false);
+      this.trim();
+      if (turning) byId('rows').parentElement?.scrollIntoView({ block: 'start' }); // a new page reads from its top
     } finally {
-      button.disabled = false;
-      this.footer();
+      if (generation === this.generation) {
+        this.arriving = null;
+        for (const id of ['older', 'newer']) byId<HTMLButtonElement>(id).disabled = false;
+        this.footer();
+      }
     }
   }
 
-  /** From the live tail: update the row, or insert it where it belongs if it is within what is loaded. */
+  /**
+   * From the live tail. Updates are applied together (a burst of hundreds then costs one layout,
+   * not hundreds), and only a handful flash: a screenful flashing helps nobody.
+   */
   upsert(event: EventSummary): void {
+    this.arriving?.set(keyOf(event), event);
+    this.pending.set(keyOf(event), event);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const flush = () => {
+      this.scheduled = false;
+      const batch = [...this.pending.values()];
+      this.pending.clear();
+      const flash = batch.length <= FLASH_AT_MOST;
+      for (const e of batch) this.apply(e, flash);
+      this.trim();
+      this.footer();
+    };
+    // At most every LIVE_EVERY_MS, in an animation frame: each change relays out and repaints the
+    // table, so a burst at frame rate would keep the page busy. Hidden tabs get no frames.
+    setTimeout(() => (document.hidden ? flush() : requestAnimationFrame(flush)), LIVE_EVERY_MS);
+  }
+
+  /** Updates the row; on the newest page, also inserts a new event where it belongs. */
+  private apply(event: EventSummary, flash: boolean): void {
     const key = keyOf(event);
     const row = this.rows.get(key);
     if (row) {
       const at = this.events.findIndex((e) => keyOf(e) === key);
+      const shown = this.events[at];
+      if (shown && shown.updatedAt > event.updatedAt) return; // stale: the row already shows later news
       if (at >= 0) this.events[at] = event;
       const fresh = this.row(event);
       row.replaceWith(fresh);
       this.rows.set(key, fresh);
-      fresh.classList.add('changed');
+      if (flash) fresh.classList.add('changed');
       if (this.selected === key) this.onOpen(event);
       return;
     }
+    if (this.pageIndex > 0) return; // an older page stays put
     const last = this.events[this.events.length - 1];
-    // Older than everything loaded while more pages exist: "Load more" will bring it in order.
+    // Older than this page's last row while more pages exist: it belongs to a later page.
     if (last && this.nextCursor && newerFirst(event, last) > 0) return;
-    this.insert(event, true);
-    this.trim();
-    this.footer();
+    this.insert(event, flash);
   }
 
-  /** Drops the oldest rows beyond what was asked for; "Load more" continues from the last kept one. */
+  /** Keeps the newest page at PAGE rows; the ones pushed out start the next page. */
   private trim(): void {
-    if (this.events.length <= this.wanted) return;
-    for (const gone of this.events.splice(this.wanted)) {
+    if (this.events.length <= PAGE) return;
+    for (const gone of this.events.splice(PAGE)) {
       const key = keyOf(gone);
       this.rows.get(key)?.remove();
       this.rows.delete(key);
@@ -107,10 +158,6 @@ export class EventTable {
     if (this.selected) this.rows.get(this.selected)?.setAttribute('aria-selected', 'false');
     this.selected = event ? keyOf(event) : null;
     if (this.selected) this.rows.get(this.selected)?.setAttribute('aria-selected', 'true');
-  }
-
-  private add(events: EventSummary[]): void {
-    for (const e of events) if (!this.rows.has(keyOf(e))) this.insert(e, false);
   }
 
   private insert(event: EventSummary, live: boolean): void {
@@ -133,8 +180,8 @@ export class EventTable {
       'tr',
       { 'data-id': e.messageId, 'data-status': e.status, 'aria-selected': String(this.selected === key), onclick: open },
       h('td', {}, h('button', { type: 'button', class: 'open', title: dateTime(e.receivedAt), 'aria-label': `Open the journey of ${name}, received ${dateTime(e.receivedAt)}` }, clock(e.receivedAt))),
-      h('td', {}, h('span', { class: 'type' }, e.type), ' ', name),
-      h('td', { class: 'user' }, e.userId ?? (e.anonymousId ? h('span', { class: 'muted', title: 'anonymousId' }, `anon ${e.anonymousId.slice(0, 8)}…`) : '')),
+      h('td', { title: name }, h('span', { class: 'type' }, e.type), ' ', name),
+      h('td', { class: 'user', title: e.userId ?? e.anonymousId ?? '' }, e.userId ?? (e.anonymousId ? h('span', { class: 'muted', title: 'anonymousId' }, `anon ${e.anonymousId.slice(0, 8)}…`) : '')),
       h('td', {}, statusBadge(e.status)),
       h('td', { class: 'reason', title: e.detail ?? '' }, e.reason ?? '', e.detail && e.status !== 'delivered' ? h('div', { class: 'detail' }, e.detail) : null),
       h('td', { class: 'num' }, e.attempts ? String(e.attempts) : ''),
@@ -145,8 +192,13 @@ export class EventTable {
   }
 
   private footer(): void {
-    byId('more').hidden = !this.nextCursor;
-    byId('shown').textContent = `${number(this.events.length)} event${this.events.length === 1 ? '' : 's'} shown${this.nextCursor ? ' (more below)' : ''}`;
+    const first = this.pageIndex * PAGE;
+    byId('older').hidden = !this.nextCursor;
+    byId('newer').hidden = this.pageIndex === 0;
+    const newest = this.pageIndex === 0;
+    const last = !this.nextCursor;
+    const which = newest && last ? 'all of them' : newest ? 'the newest' : last ? 'the oldest' : '';
+    byId('shown').textContent = this.events.length ? `Events ${number(first + 1)}–${number(first + this.events.length)}${which ? ` (${which})` : ''}` : '';
     byId('empty').hidden = this.events.length > 0;
   }
 }
