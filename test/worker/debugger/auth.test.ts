@@ -112,9 +112,9 @@ describe('the debugger API answers with the token', () => {
   });
 
   it('answers the requested data, not just a status', async () => {
-    await ingest(track({ messageId: 'auth-known' }));
+    await ingest(track({ messageId: 'auth-known', event: 'Wishlist Shared' }));
     const res = await call({ method: 'GET', path: '/debugger/api/events/auth-known' }, `Bearer ${DEBUGGER_TOKEN}`);
-    expect(await res.json()).toMatchObject({ messageId: 'auth-known', status: 'queued', connection: 'default' });
+    expect(await res.json()).toMatchObject({ messageId: 'auth-known', status: 'dropped', reason: 'not_in_blueprint', connection: 'default' });
   });
 });
 
