@@ -53,6 +53,10 @@ export function eventStream(request: Request, env: Env, config: Config, query: Q
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   const send = (text: string) => writer.write(encoder.encode(text));
+  // A client that goes away cancels the body, which errors the writer: stop polling the queues then,
+  // not at the next write (a quiet tail writes only a heartbeat every 15 s).
+  let gone = false;
+  writer.closed.catch(() => (gone = true));
 
   const run = async () => {
     const deadline = start + maxSeconds * 1000;
@@ -60,7 +64,7 @@ export function eventStream(request: Request, env: Env, config: Config, query: Q
     const sent = new Map<string, string>();
     let lastWrite = Date.now();
     await send(`retry: 2000\n: edgetag live tail; filters ${JSON.stringify(filter)}\n\n`);
-    while (Date.now() < deadline) {
+    while (!gone && Date.now() < deadline) {
       let more = false;
       for (const id of connections) {
         const position = positions[id] as ChangePosition;
@@ -90,6 +94,7 @@ export function eventStream(request: Request, env: Env, config: Config, query: Q
       }
       if (!more) await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
     }
+    if (gone) return;
     await send(`event: end\ndata: ${JSON.stringify({ reason: 'lifetime', maxSeconds, reconnect: true })}\n\n`);
   };
   const done = run()

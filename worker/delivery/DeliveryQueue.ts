@@ -230,7 +230,10 @@ export class DeliveryQueue extends DurableObject<Env> {
         this.flushing = null;
       }
       await this.wakeForHolds();
-      if (this.retentionDueAt !== null) await this.wakeBy(this.retentionDueAt);
+      // Retention was planned at the start of the flush; events that finished during it (the first
+      // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
+      if (this.retentionDueAt === null) await this.wakeForRetention(this.connection());
+      else await this.wakeBy(this.retentionDueAt);
     })();
     return this.flushing;
   }
