@@ -43,6 +43,9 @@ export interface Env {
   MOENGAGE_REQUESTS_PER_MINUTE?: string;
   MAX_BACKLOG_EVENTS?: string;
   MAX_EVENT_AGE_HOURS?: string;
+  /** Hours finished events stay in the debugger's log (and the dedupe window); default 168. */
+  DEBUGGER_RETENTION_HOURS?: string;
+  /** Alias of DEBUGGER_RETENTION_HOURS in days (read when that is unset). */
   EVENT_LOG_RETENTION_DAYS?: string;
   MAX_LOG_EVENTS?: string;
   // …or several, as JSON (see config/connections.ts).

@@ -127,17 +127,20 @@ describe('dedupe at enqueue', () => {
     expect(orders.sort()).toEqual(['o-1', 'o-2']);
   });
 
-  it('remembers messageIds for the log retention (EVENT_LOG_RETENTION_DAYS), then forgets them', async () => {
+  it('remembers messageIds for DEBUGGER_RETENTION_HOURS, then its own alarm forgets them, even while idle', async () => {
     installSandbox();
-    // Connection "tiny" keeps its log 0.01 days (864 s).
+    // Connection "tiny" keeps its log 2 hours.
     expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: [] });
     await drain('tiny');
-    setClock(T0 + 800_000);
+    const finished = (await eventRow('tiny', 'x')) as { status: string; updatedAt: number };
+    expect(finished.status).toBe('delivered');
+    setClock(finished.updatedAt + 7_100_000);
     expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: ['x'] });
-    setClock(T0 + 900_000);
-    await enqueue('tiny', [trackRecord('u2', { id: 'y' })]); // its flush purges what is past retention
-    await drain('tiny');
+    // Nothing else happens on "tiny", yet an alarm is set for the moment x expires, and forgets it.
+    expect(await alarmOf('tiny')).toBe(finished.updatedAt + 7_200_001);
+    await runUntil('tiny', finished.updatedAt + 7_300_000);
     expect(await eventRow('tiny', 'x')).toBeNull();
+    expect(await alarmOf('tiny')).toBeNull();
     expect(await enqueue('tiny', [trackRecord('u1', { id: 'x' })])).toEqual({ duplicates: [] });
   });
 });

@@ -197,7 +197,7 @@ describe('/healthz', () => {
         refusedBatches: { total: 0, lastAt: null },
         expiredEvents: { total: 0, lastAt: null },
       },
-      log: { events: 2, oldestAgeHours: 0, retentionDays: 7, maxEvents: 2_000_000 },
+      log: { events: 2, oldestAgeHours: 0, retentionHours: 168, maxEvents: 2_000_000 },
       storageBytes: expect.any(Number),
     });
   });

@@ -85,9 +85,11 @@ describe('secrets never leave the collector', () => {
 
   it('the debugger’s recorded MoEngage exchange holds the request body, not its Authorization', async () => {
     const res = await exports.default.fetch(new Request(`http://collector.test/debugger/api/events/${refusedByMoEngage.messageId}`, { headers: bearer }));
-    const event = (await res.json()) as { exchanges: { status: number; request: unknown }[] };
+    const event = (await res.json()) as { exchanges: { status: number; request: unknown; headers: Record<string, string> }[] };
     expect(event.exchanges[0]?.status).toBe(401);
-    expect(JSON.stringify(event)).not.toMatch(/authorization|Basic /i);
+    // The headers are shown as sent, with the key replaced: the workspace is no secret.
+    expect(event.exchanges[0]?.headers).toEqual({ authorization: 'Basic demo-workspace:*** (base64; Data API key redacted)', 'content-type': 'application/json' });
+    expect(JSON.stringify(event).match(/Basic [^"]*/g)).toEqual(['Basic demo-workspace:*** (base64; Data API key redacted)']);
   });
 
   it('a misconfiguration names the setting, never its value', async () => {

@@ -24,8 +24,12 @@ export const DeliverySettingsSchema = z.object({
   maxBacklogEvents: z.coerce.number().int().positive(),
   /** An event still undelivered this long after it was queued is dead-lettered with reason `expired`. */
   maxEventAgeHours: z.coerce.number().positive(),
-  /** How long finished events stay in the log: the debugger's history and the dedupe window. */
-  logRetentionDays: z.coerce.number().positive(),
+  /**
+   * Hours a finished event (delivered, dropped, dead) stays in the log after its last change: the
+   * debugger's history and the dedupe window. DEBUGGER_RETENTION_HOURS (EVENT_LOG_RETENTION_DAYS × 24
+   * is read as an alias).
+   */
+  logRetentionHours: z.coerce.number().positive(),
   /** Rows the log keeps at most (storage bound); beyond it the oldest delivered/dropped events go first. */
   maxLogEvents: z.coerce.number().int().positive(),
 });
@@ -40,7 +44,7 @@ export const DELIVERY_DEFAULTS: DeliverySettings = {
   mergesPerMinute: 1_000,
   maxBacklogEvents: 500_000,
   maxEventAgeHours: 72,
-  logRetentionDays: 7,
+  logRetentionHours: 168,
   maxLogEvents: 2_000_000,
 };
 
@@ -57,6 +61,8 @@ export const DeliveryEntryFields = {
   requestsPerMinute: num,
   maxBacklogEvents: num,
   maxEventAgeHours: num,
+  debuggerRetentionHours: num,
+  /** Alias of debuggerRetentionHours, in days (the delivery engine's first name for it). */
   logRetentionDays: num,
   maxLogEvents: num,
 };
@@ -78,7 +84,29 @@ export function deliveryFromEnv(env: Env, entry: DeliveryEntry = {}): Record<str
     requestsPerMinute: pick(entry.requestsPerMinute, 'MOENGAGE_REQUESTS_PER_MINUTE', undefined),
     maxBacklogEvents: pick(entry.maxBacklogEvents, 'MAX_BACKLOG_EVENTS', d.maxBacklogEvents),
     maxEventAgeHours: pick(entry.maxEventAgeHours, 'MAX_EVENT_AGE_HOURS', d.maxEventAgeHours),
-    logRetentionDays: pick(entry.logRetentionDays, 'EVENT_LOG_RETENTION_DAYS', d.logRetentionDays),
+    logRetentionHours: retentionHours(env, entry),
     maxLogEvents: pick(entry.maxLogEvents, 'MAX_LOG_EVENTS', d.maxLogEvents),
   };
+}
+
+/**
+ * One retention for the debugger's log and the dedupe window: DEBUGGER_RETENTION_HOURS, or its alias
+ * EVENT_LOG_RETENTION_DAYS (days × 24). A connection's own field beats a var; hours beat days at the
+ * same level.
+ */
+function retentionHours(env: Env, entry: DeliveryEntry): unknown {
+  const days = (v: unknown) => {
+    const value = blank(v);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    // Left as text when malformed, so the schema reports it under delivery.logRetentionHours.
+    return Number.isFinite(n) ? n * 24 : value;
+  };
+  return (
+    blank(entry.debuggerRetentionHours) ??
+    days(entry.logRetentionDays) ??
+    blank(env.DEBUGGER_RETENTION_HOURS) ??
+    days(env.EVENT_LOG_RETENTION_DAYS) ??
+    DELIVERY_DEFAULTS.logRetentionHours
+  );
 }

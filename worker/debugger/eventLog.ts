@@ -1,50 +1,19 @@
-import type { EventStatus } from '../delivery/record';
+import { type Bound, boundFor, encodePosition, type ListPosition } from './cursor';
+import type { EventFilter } from './filter';
+import type { EventStatus, EventSummary, EventView, ExchangeView, Json } from './views';
 
-/** JSON parsed from storage (`any`, as JSON.parse gives, so Durable Object RPC types can carry it). */
-type Json = ReturnType<typeof JSON.parse>;
+export type { EventSummary, EventView, ExchangeView } from './views';
 
-
-
-/** One event as the debugger shows it. */
-export interface EventView {
-  messageId: string;
-  connection: string;
-  receivedAt: number;
-  type: string;
-  name: string | null;
-  userId: string | null;
-  anonymousId: string | null;
-  status: EventStatus;
-  reason: string | null;
-  detail: string | null;
-  attempts: number;
-  nextAttemptAt: number | null;
-  raw: Json;
-  mapped: Json;
-  omissions: Json;
-  exchanges?: ExchangeView[];
-}
-
-export interface ExchangeView {
-  at: number;
-  url: string;
-  request: Json;
-  bytes: number;
-  status: number;
-  response: Json;
-  requestId: string | null;
-  durationMs: number;
-  error: string | null;
-}
-
-export interface EventQuery {
-  status?: string;
-  limit: number;
-}
+/**
+ * The debugger's reads of one DeliveryQueue's log (tables events, attempts, attempt_events of
+ * delivery/queueStore.ts, which also creates the indexes these queries use). Runs inside the
+ * Durable Object; the Worker merges connections, masks personal data and adds the request headers.
+ */
 
 interface EventRow {
   message_id: string;
   received_at: number;
+  updated_at: number;
   type: string;
   name: string | null;
   user_id: string | null;
@@ -54,19 +23,23 @@ interface EventRow {
   detail: string | null;
   attempts: number;
   next_attempt_at: number | null;
-  raw: string;
-  items: string | null;
-  omissions: string | null;
+  last_status: number | null;
+  last_at: number | null;
   [column: string]: SqlStorageValue;
 }
 
-const parse = (text: string | null): Json => (text == null ? null : (JSON.parse(text) as Json));
+const SUMMARY_COLUMNS = `message_id, received_at, updated_at, type, name, user_id, anonymous_id, status, reason, detail, attempts, next_attempt_at,
+  (SELECT a.status FROM attempt_events ae JOIN attempts a ON a.id = ae.attempt_id WHERE ae.message_id = events.message_id ORDER BY ae.attempt_id DESC LIMIT 1) AS last_status,
+  (SELECT a.at FROM attempt_events ae JOIN attempts a ON a.id = ae.attempt_id WHERE ae.message_id = events.message_id ORDER BY ae.attempt_id DESC LIMIT 1) AS last_at`;
 
-function view(row: EventRow, connection: string): EventView {
+const parse = (text: SqlStorageValue | undefined): Json => (typeof text === 'string' ? (JSON.parse(text) as Json) : null);
+
+function summary(row: EventRow, connection: string): EventSummary {
   return {
     messageId: row.message_id,
     connection,
     receivedAt: row.received_at,
+    updatedAt: row.updated_at,
     type: row.type,
     name: row.name,
     userId: row.user_id,
@@ -76,38 +49,144 @@ function view(row: EventRow, connection: string): EventView {
     detail: row.detail,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
-    raw: parse(row.raw),
-    mapped: parse(row.items),
-    omissions: parse(row.omissions),
+    lastAnswer: row.last_status === null || row.last_at === null ? null : { status: row.last_status, at: row.last_at },
+    cursor: encodePosition({ receivedAt: row.received_at, connection, messageId: row.message_id }),
   };
 }
 
-export function listEvents(sql: SqlStorage, connection: string, query: EventQuery): EventView[] {
-  const rows = query.status
-    ? sql.exec<EventRow>('SELECT * FROM events WHERE status = ? ORDER BY received_at DESC, rowid DESC LIMIT ?', query.status, query.limit)
-    : sql.exec<EventRow>('SELECT * FROM events ORDER BY received_at DESC, rowid DESC LIMIT ?', query.limit);
-  return rows.toArray().map((row) => view(row, connection));
+interface Select {
+  sql: string;
+  args: SqlStorageValue[];
+}
+
+/**
+ * The SELECTs a listing needs, newest first. A multi-valued filter (several statuses; a user id
+ * that may be a userId or an anonymousId) becomes one query per value, each ordered by its own
+ * index and limited, merged by the caller: SQLite cannot walk `status IN (…)` in received order.
+ */
+export function listSelects(connection: string, filter: EventFilter, after: ListPosition | null, limit: number): Select[] {
+  const statuses: (EventStatus | null)[] = filter.statuses?.length ? filter.statuses : [null];
+  const identities: ('user_id' | 'anonymous_id' | null)[] = filter.userId !== undefined ? ['user_id', 'anonymous_id'] : [null];
+  const selects: Select[] = [];
+  for (const status of statuses) {
+    for (const identity of identities) {
+      const { where, args, add } = conditions();
+      if (status) add('status = ?', status);
+      if (identity) add(`${identity} = ?`, filter.userId as string);
+      if (filter.event !== undefined) add('name = ?', filter.event);
+      if (filter.reason !== undefined) add('reason = ?', filter.reason);
+      if (filter.since !== undefined) add('received_at >= ?', filter.since);
+      const bound = boundSql(boundFor(connection, after));
+      if (bound) add(bound.sql, ...bound.args);
+      selects.push({
+        sql: `SELECT ${SUMMARY_COLUMNS} FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, message_id DESC LIMIT ?`,
+        args: [...args, limit],
+      });
+    }
+  }
+  return selects;
+}
+
+function conditions() {
+  const where: string[] = [];
+  const args: SqlStorageValue[] = [];
+  return { where, args, add: (condition: string, ...values: SqlStorageValue[]) => void (where.push(condition), args.push(...values)) };
+}
+
+function boundSql(bound: Bound): Select | null {
+  switch (bound.kind) {
+    case 'all':
+      return null;
+    case 'received_at <=':
+      return { sql: 'received_at <= ?', args: [bound.receivedAt] };
+    case 'received_at <':
+      return { sql: 'received_at < ?', args: [bound.receivedAt] };
+    case '(received_at, message_id) <':
+      return { sql: '(received_at, message_id) < (?, ?)', args: [bound.receivedAt, bound.messageId] };
+  }
+}
+
+/** Up to `limit` events after `after`, newest first (ask for one more than a page to know if more follow). */
+export function listEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ListPosition | null, limit: number): EventSummary[] {
+  if (filter.connection !== undefined && filter.connection !== connection) return [];
+  const seen = new Set<string>();
+  const rows: EventRow[] = [];
+  for (const select of listSelects(connection, filter, after, limit)) {
+    for (const row of sql.exec<EventRow>(select.sql, ...select.args)) {
+      if (seen.has(row.message_id)) continue; // userId and anonymousId may both match
+      seen.add(row.message_id);
+      rows.push(row);
+    }
+  }
+  rows.sort((a, b) => b.received_at - a.received_at || (a.message_id < b.message_id ? 1 : a.message_id > b.message_id ? -1 : 0));
+  return rows.slice(0, limit).map((row) => summary(row, connection));
+}
+
+/** Where the live tail stands in one connection: the last change it has passed on. */
+export interface ChangePosition {
+  updatedAt: number;
+  messageId: string;
+}
+
+/**
+ * Events changed after `after` (oldest change first), for the live tail. Only the latest state of
+ * an event is stored, so an event changed twice between reads shows once, in its latest state.
+ */
+export function changedEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ChangePosition, limit: number): EventSummary[] {
+  if (filter.connection !== undefined && filter.connection !== connection) return [];
+  const { where, args, add } = conditions();
+  add('(updated_at, message_id) > (?, ?)', after.updatedAt, after.messageId);
+  if (filter.statuses?.length) add(`status IN (${filter.statuses.map(() => '?').join(', ')})`, ...filter.statuses);
+  if (filter.userId !== undefined) add('(user_id = ? OR anonymous_id = ?)', filter.userId, filter.userId);
+  if (filter.event !== undefined) add('name = ?', filter.event);
+  if (filter.reason !== undefined) add('reason = ?', filter.reason);
+  if (filter.since !== undefined) add('received_at >= ?', filter.since);
+  return sql
+    .exec<EventRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY updated_at, message_id LIMIT ?`,
+      ...args,
+      limit,
+    )
+    .toArray()
+    .map((row) => summary(row, connection));
 }
 
 export function getEvent(sql: SqlStorage, connection: string, messageId: string): EventView | null {
-  const row = sql.exec<EventRow>('SELECT * FROM events WHERE message_id = ?', messageId).toArray()[0];
+  const row = sql.exec<EventRow & { raw: string; items: string | null; omissions: string | null }>(`SELECT ${SUMMARY_COLUMNS}, raw, items, omissions FROM events WHERE message_id = ?`, messageId).toArray()[0];
   if (!row) return null;
   const exchanges = sql
-    .exec<{ at: number; url: string; request: string; bytes: number; status: number; response: string | null; request_id: string | null; duration_ms: number; error: string | null }>(
-      `SELECT a.* FROM attempts a JOIN attempt_events e ON e.attempt_id = a.id WHERE e.message_id = ? ORDER BY a.id`,
-      messageId,
-    )
+    .exec<{
+      at: number;
+      url: string;
+      request: string;
+      bytes: number;
+      status: number;
+      response: string | null;
+      request_id: string | null;
+      duration_ms: number;
+      error: string | null;
+      unit_events: number;
+      unit_customers: number;
+      unit_merges: number;
+      rate_limit: string | null;
+    }>(`SELECT a.* FROM attempts a JOIN attempt_events e ON e.attempt_id = a.id WHERE e.message_id = ? ORDER BY a.id`, messageId)
     .toArray()
-    .map((a) => ({
-      at: a.at,
-      url: a.url,
-      request: parse(a.request),
-      bytes: a.bytes,
-      status: a.status,
-      response: parse(a.response),
-      requestId: a.request_id,
-      durationMs: a.duration_ms,
-      error: a.error,
-    }));
-  return { ...view(row, connection), exchanges };
+    .map(
+      (a, i): ExchangeView => ({
+        number: i + 1,
+        at: a.at,
+        method: 'POST',
+        url: a.url,
+        request: parse(a.request),
+        bytes: a.bytes,
+        units: { events: a.unit_events, customers: a.unit_customers, merges: a.unit_merges },
+        status: a.status,
+        response: parse(a.response),
+        requestId: a.request_id,
+        durationMs: a.duration_ms,
+        error: a.error,
+        rateLimit: parse(a.rate_limit),
+      }),
+    );
+  return { ...summary(row, connection), raw: parse(row.raw), mapped: parse(row.items), omissions: parse(row.omissions), exchanges };
 }

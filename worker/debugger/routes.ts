@@ -2,43 +2,59 @@ import type { IRequest, RouterType } from 'itty-router';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import { replay, resume } from '../delivery/control';
-import { HttpError } from '../http/HttpError';
 import { authorizeDebugger } from './authorize';
-import type { EventQuery, EventView } from './eventLog';
+import { eventJourney, listEvents } from './events';
 import { debuggerPage } from './page';
+import { previewMessage } from './previewMessage';
+import { debuggerStats } from './stats';
+import { eventStream } from './stream';
 
 type Router = RouterType<IRequest, [Env, ExecutionContext, Config]>;
 
-/** The event debugger: JSON API behind the bearer token, and the page that uses it. */
+/** Debugger answers hold personal data: never cached, never framed. */
+const json = (data: unknown) => Response.json(data, { headers: { 'cache-control': 'no-store' } });
+
+/** itty-router hands path parameters over as sent (percent-encoded). */
+function pathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The event debugger: the page, and its JSON API behind the bearer token (docs/debugger.md). */
 export function debuggerRoutes(router: Router, config: Config): void {
   router
     .get('/debugger', () => debuggerPage())
     .all('/debugger/api/*', (req, env) => authorizeDebugger(req, config, env).then(() => undefined))
-    .get('/debugger/api/events', async (req, env) => {
-      const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50) || 50));
-      const status = typeof req.query.status === 'string' ? req.query.status : undefined;
-      const lists = await Promise.all(config.connections.map((c) => eventsOf(env, c.id, { status, limit })));
-      const events = lists.flat().sort((a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
-      return Response.json({ events });
-    })
+    .get('/debugger/api/events', async (req, env) => json(await listEvents(env, config, req.query)))
+    .get('/debugger/api/events/:messageId', async (req, env) => json(await eventJourney(env, config, pathSegment(req.params.messageId as string), req.query)))
+    .get('/debugger/api/stats', async (req, env) => json(await debuggerStats(env, config, req.query)))
+    .get('/debugger/api/stream', (req, env, ctx) => eventStream(req, env, config, req.query, ctx))
+    .post('/debugger/api/preview', async (req) => json(await previewMessage(req, config)))
     // Whole requests the collector refused (worker/delivery/rejectionLog.ts), counted per reason.
     .get('/debugger/api/rejections', async (req, env) => {
       const first = config.connections[0];
       const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));
-      return Response.json(first ? await env.DELIVERY_QUEUE.getByName(first.id).listRejections(limit) : { counts: [], recent: [] });
-    })
-    .get('/debugger/api/events/:messageId', async (req, env) => {
-      for (const c of config.connections) {
-        const event = await env.DELIVERY_QUEUE.getByName(c.id).getEvent(c.id, req.params.messageId as string);
-        if (event) return Response.json(event);
-      }
-      throw new HttpError(404, 'event_not_found', `no event with messageId ${req.params.messageId}`);
+      return json(first ? await env.DELIVERY_QUEUE.getByName(first.id).listRejections(limit) : { counts: [], recent: [] });
     })
     // Delivery control (worker/delivery/control.ts, docs/delivery.md "Replay").
-    .post('/debugger/api/replay', async (req, env) => Response.json(await replay(req, env, config)))
-    .post('/debugger/api/connections/:id/resume', async (req, env) => Response.json(await resume(req.params.id as string, env, config)));
-}
-
-async function eventsOf(env: Env, connection: string, query: EventQuery): Promise<EventView[]> {
-  return env.DELIVERY_QUEUE.getByName(connection).listEvents(connection, query);
+    .post('/debugger/api/replay', async (req, env) => json(await replay(req, env, config)))
+    .post('/debugger/api/connections/:id/resume', async (req, env) => json(await resume(req.params.id as string, env, config)))
+    // What the page needs to know about the setup: connection ids, workspaces, limits, retention (no secrets).
+    .get('/debugger/api/connections', () =>
+      json({
+        connections: config.connections.map((c) => ({
+          id: c.id,
+          workspaceId: c.workspaceId,
+          dataCenter: c.dataCenter,
+          blueprint: c.blueprint.trim().startsWith('{') ? 'inline' : c.blueprint,
+          eventsPerMinute: c.eventsPerMinute,
+          retentionHours: c.delivery.logRetentionHours,
+          mode: c.delivery.mode,
+          packing: c.delivery.packing,
+        })),
+      }),
+    );
 }

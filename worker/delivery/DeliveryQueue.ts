@@ -1,7 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig } from '../config/config';
 import type { Connection } from '../config/connections';
-import { type EventQuery, type EventView, getEvent, listEvents } from '../debugger/eventLog';
+import type { ListPosition } from '../debugger/cursor';
+import { type ChangePosition, changedEvents, type EventSummary, type EventView, getEvent, listEvents } from '../debugger/eventLog';
+import type { EventFilter } from '../debugger/filter';
+import { type LogStats, logStats } from '../debugger/logStats';
 import type { Env } from '../env';
 import { classify } from '../moengage/classify';
 import { postToMoEngage } from '../moengage/client';
@@ -26,9 +29,17 @@ const MAX_ITEMS_PER_PASS = 5_000;
 const LEASE_MS = 60_000;
 /** How often a paused connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
-/** Retention and age checks run at most this often. */
+/** Age checks and the log's row bound run at most this often. */
 const HOUSEKEEPING_MS = 60_000;
 const PURGE_BATCH = 5_000;
+/**
+ * Retention forgets expired events this many at a time, one chunk per alarm, and comes back
+ * RETENTION_PAUSE_MS later while more are due: a chunk takes a few milliseconds, so deliveries are
+ * never held up behind a long purge (docs/debugger.md "Retention"). 2,000 a second is four times
+ * MoEngage's 30,000 events/min, so the log never falls behind.
+ */
+export const RETENTION_CHUNK = 2_000;
+const RETENTION_PAUSE_MS = 500;
 
 const BULK_NOTE =
   'accepted in a bulk /v1/transition request: MoEngage answers for the whole request and does not confirm elements one by one';
@@ -57,6 +68,8 @@ export class DeliveryQueue extends DurableObject<Env> {
   private flushing: Promise<void> | null = null;
   private limiterState: LimiterState | null = null;
   private sentThisFlush = 0;
+  /** When the log's retention next has something to forget (null: nothing finished is stored). */
+  private retentionDueAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -101,17 +114,30 @@ export class DeliveryQueue extends DurableObject<Env> {
     }
     // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
     if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
+    else await this.wakeForRetention(connection);
     await this.wakeForHolds();
     return { duplicates: stored.duplicates };
   }
 
-  async listEvents(connectionId: string, query: EventQuery): Promise<EventView[]> {
-    return listEvents(this.ctx.storage.sql, connectionId, query);
+  // --- the event debugger's reads (worker/debugger/eventLog.ts, logStats.ts) ---
+  /** Newest first, after `after` (a cursor position), at most `limit`. */
+  async listEvents(connectionId: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<EventSummary[]> {
+    return listEvents(this.ctx.storage.sql, connectionId, filter, after, limit);
   }
 
   async getEvent(connectionId: string, messageId: string): Promise<EventView | null> {
     return getEvent(this.ctx.storage.sql, connectionId, messageId);
   }
+
+  /** Events changed after `after`, oldest change first, and this queue's clock (the live tail). */
+  async changedEvents(connectionId: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: EventSummary[] }> {
+    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, connectionId, filter, after, limit) };
+  }
+
+  async logStats(since: number, seriesSince: number): Promise<LogStats> {
+    return logStats(this.ctx.storage.sql, since, seriesSince, Date.now());
+  }
+  // --- end debugger ---
 
   // --- hardening: whole-request rejections (worker/delivery/rejectionLog.ts); keep when rewriting ---
   async recordRejection(rejection: Rejection): Promise<void> {
@@ -187,7 +213,7 @@ export class DeliveryQueue extends DurableObject<Env> {
         events: log.events,
         // The dedupe window in effect: EVENT_LOG_RETENTION_DAYS, or less once MAX_LOG_EVENTS trims it.
         oldestAgeHours: log.oldestReceivedAt === null ? null : Math.round(((now - log.oldestReceivedAt) / 3_600_000) * 10) / 10,
-        retentionDays: settings?.logRetentionDays ?? null,
+        retentionHours: settings?.logRetentionHours ?? null,
         maxEvents: settings?.maxLogEvents ?? null,
       },
       storageBytes: stats.storageBytes,
@@ -204,8 +230,21 @@ export class DeliveryQueue extends DurableObject<Env> {
         this.flushing = null;
       }
       await this.wakeForHolds();
+      // Retention was planned at the start of the flush; events that finished during it (the first
+      // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
+      if (this.retentionDueAt === null) await this.wakeForRetention(this.connection());
+      else await this.wakeBy(this.retentionDueAt);
     })();
     return this.flushing;
+  }
+
+  /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */
+  private async wakeForRetention(connection: Connection | undefined): Promise<void> {
+    if (!connection) return;
+    const oldest = this.store.oldestFinishedAt();
+    if (oldest === null) return;
+    this.retentionDueAt = oldest + retentionMs(connection) + 1;
+    await this.wakeBy(this.retentionDueAt);
   }
 
   /** Anonymous hold (issue 4): an alarm no later than the end of the next hold window. */
@@ -220,6 +259,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     let now = Date.now();
     for (const attempt of this.store.orphans(this.live)) this.store.interrupt(attempt, now);
     this.housekeeping(connection, now);
+    this.retention(connection, now);
     expireHeld(this.ctx.storage.sql, now); // anonymous hold (issue 4): unidentified past the window → dropped
 
     const pause = await this.currentPause(connection, now);
@@ -283,7 +323,7 @@ export class DeliveryQueue extends DurableObject<Env> {
    */
   private async deliver(connection: Connection, request: PackedRequest, items: Map<number, Pending>): Promise<'ok' | 'stop'> {
     const url = endpointUrl(connection, request.endpoint);
-    const attemptId = this.store.beginAttempt({ url, body: request.body, bytes: request.bytes, at: Date.now() }, request.keys);
+    const attemptId = this.store.beginAttempt({ url, body: request.body, bytes: request.bytes, at: Date.now(), units: request.cost }, request.keys);
     this.live.add(attemptId);
     this.sentThisFlush++;
     const exchange = await postToMoEngage(connection, url, request.body);
@@ -381,7 +421,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Math.max(at, progressed ? now : now + 250));
   }
 
-  /** Age bound and log retention, at most once a minute. */
+  /** Age bound and the log's row bound, at most once a minute. */
   private housekeeping(connection: Connection, now: number): void {
     const last = this.store.getMeta<number>('housekeeping') ?? 0;
     if (now - last < HOUSEKEEPING_MS) return;
@@ -392,11 +432,24 @@ export class DeliveryQueue extends DurableObject<Env> {
       this.store.deadLetter(expired, now, 'expired', `not delivered within ${hours} h of being queued (MAX_EVENT_AGE_HOURS); replay it once MoEngage accepts events again`);
       this.count('expired', now, undefined, expired.length);
     }
-    // Keep up with delivery: up to 20 batches (100,000 events) a minute, more than the 30,000/min cap.
-    const cutoff = now - connection.delivery.logRetentionDays * 86_400_000;
-    for (let i = 0; i < 20 && this.store.purge(cutoff, PURGE_BATCH) === PURGE_BATCH; i++);
+    // MAX_LOG_EVENTS is a storage bound for floods: up to 20 batches (100,000 events) a minute.
     for (let i = 0; i < 20 && this.store.trim(connection.delivery.maxLogEvents, PURGE_BATCH) === PURGE_BATCH; i++);
     this.store.recount();
+  }
+
+  /**
+   * DEBUGGER_RETENTION_HOURS: forgets one bounded chunk of finished events past retention (their
+   * attempts go with them) and notes when the next chunk is due: soon while expired events remain,
+   * else when the oldest finished event expires. The alarm comes back for it (see `alarm`).
+   */
+  private retention(connection: Connection, now: number): void {
+    const purged = this.store.purge(now - retentionMs(connection), RETENTION_CHUNK);
+    if (purged === RETENTION_CHUNK) {
+      this.retentionDueAt = now + RETENTION_PAUSE_MS;
+      return;
+    }
+    const oldest = this.store.oldestFinishedAt();
+    this.retentionDueAt = oldest === null ? null : oldest + retentionMs(connection) + 1;
   }
 
   /** The pause in force, unless the connection's settings changed since (then it resumes). */
@@ -459,6 +512,10 @@ function worthSending(due: Pending[], room: Record<keyof typeof UNIT_OF, number>
 /** Budget worth a flush under a backlog: most of a half-second bucket. */
 function readyAt(limits: Limits, kind: keyof typeof UNIT_OF): number {
   return Math.max(1, Math.floor(0.9 * Math.min(MAX_ITEMS_PER_PASS, quantum(limits, UNIT_OF[kind]))));
+}
+
+function retentionMs(connection: Connection): number {
+  return connection.delivery.logRetentionHours * 3_600_000;
 }
 
 function limitsOf(connection: Connection): Limits {

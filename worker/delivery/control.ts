@@ -21,7 +21,8 @@ const ReplayRequest = z
     message: 'give exactly one of "messageIds" (array), "reason" (string) or "all": true',
   });
 
-function connectionsOf(config: Config, id: string | undefined) {
+/** The configured connections, or the one named (404 unknown_connection when it is not configured). */
+export function connectionsOf(config: Config, id: string | undefined) {
   if (id === undefined) return config.connections;
   const found = config.connections.filter((c) => c.id === id);
   if (!found.length) throw new HttpError(404, 'unknown_connection', `no connection "${id}"; configured: ${config.connections.map((c) => c.id).join(', ')}`);

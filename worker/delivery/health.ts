@@ -1,35 +1,8 @@
 import type { Config } from '../config/config';
 import type { Env } from '../env';
+import type { QueueHealth } from './queueHealth';
 
-/** One connection's queue as /healthz shows it: counts, times and settings, never a secret. */
-export interface QueueHealth {
-  connection: string;
-  /** Worst first: paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
-  status: 'ok' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
-  mode: 'realtime' | 'batch' | null;
-  packing: 'auto' | 'event' | 'bulk' | null;
-  /** Events waiting for delivery (queued, retrying, paused, in flight). */
-  queueDepth: number;
-  inFlight: number;
-  deadLettered: number;
-  oldestAgeSeconds: number | null;
-  nextAttemptAt: number | null;
-  paused: { reason: string; detail: string; since: number } | null;
-  retryingUntil: number | null;
-  rateLimitedUntil: number | null;
-  bounds: {
-    maxBacklogEvents: number | null;
-    maxEventAgeHours: number | null;
-    backlogFull: boolean;
-    /** Batches answered 503 backlog_full (the client kept and retried them). */
-    refusedBatches: { total: number; lastAt: number | null; detail?: string };
-    /** Events dead-lettered for waiting longer than maxEventAgeHours. */
-    expiredEvents: { total: number; lastAt: number | null };
-  };
-  /** The event log (debugger history and dedupe window): rows, age of the oldest, bounds. */
-  log: { events: number; oldestAgeHours: number | null; retentionDays: number | null; maxEvents: number | null };
-  storageBytes: number;
-}
+export type { QueueHealth } from './queueHealth';
 
 export interface Healthz {
   ok: true;

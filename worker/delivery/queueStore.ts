@@ -32,6 +32,14 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_due ON events (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS events_by_update ON events (status, updated_at);
+-- The debugger's reads (debugger/eventLog.ts): newest first with a (received_at, message_id) cursor,
+-- unfiltered or by one status, event name, user id or anonymous id; the live tail reads by change time.
+CREATE INDEX IF NOT EXISTS events_by_received ON events (received_at, message_id);
+CREATE INDEX IF NOT EXISTS events_by_status_received ON events (status, received_at, message_id);
+CREATE INDEX IF NOT EXISTS events_by_name ON events (name, received_at, message_id);
+CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, received_at, message_id);
+CREATE INDEX IF NOT EXISTS events_by_anonymous ON events (anonymous_id, received_at, message_id);
+CREATE INDEX IF NOT EXISTS events_by_change ON events (updated_at, message_id);
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -83,6 +91,8 @@ export interface StoredAttempt {
   body: unknown;
   bytes: number;
   at: number;
+  /** What the request spends of MoEngage's per-minute limits (the debugger's throughput chart). */
+  units?: { events: number; customers: number; merges: number };
 }
 
 export interface AttemptResult {
@@ -91,7 +101,13 @@ export interface AttemptResult {
   requestId?: string;
   durationMs: number;
   error?: string;
+  /** MoEngage's x-ratelimit-* headers and Retry-After, as the client read them. */
+  rateLimit?: { limit?: number; remaining?: number; resetSeconds?: number };
+  retryAfterMs?: number;
 }
+
+/** Statuses an event no longer leaves by itself: what retention forgets. */
+const FINISHED = ['delivered', 'dropped', 'dead'] as const;
 
 export interface ReplaySelector {
   messageIds?: string[];
@@ -127,13 +143,27 @@ export class QueueStore {
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
     this.sql.exec(SCHEMA);
-    this.migrateFoundationQueue();
+    this.migrate();
     this.waiting = this.recount();
+  }
+
+  /** Schema versions: 2 = the outbox; 3 = attempts carry their units and MoEngage's rate headers. */
+  private migrate(): void {
+    const version = this.getMeta<number>('schema') ?? 0;
+    if (version < 2) this.migrateFoundationQueue();
+    if (version < 3) {
+      this.storage.transactionSync(() => {
+        this.sql.exec(`ALTER TABLE attempts ADD COLUMN unit_events INTEGER NOT NULL DEFAULT 0`);
+        this.sql.exec(`ALTER TABLE attempts ADD COLUMN unit_customers INTEGER NOT NULL DEFAULT 0`);
+        this.sql.exec(`ALTER TABLE attempts ADD COLUMN unit_merges INTEGER NOT NULL DEFAULT 0`);
+        this.sql.exec(`ALTER TABLE attempts ADD COLUMN rate_limit TEXT`);
+        this.setMeta('schema', 3);
+      });
+    }
   }
 
   /** The foundation kept queued work in `events` only: give those events their outbox rows once. */
   private migrateFoundationQueue(): void {
-    if (this.getMeta<number>('schema') === 2) return;
     this.storage.transactionSync(() => {
       const rows = this.sql
         .exec<{ message_id: string; items: string; received_at: number }>(
@@ -323,12 +353,15 @@ export class QueueStore {
     this.storage.transactionSync(() => {
       id = this.sql
         .exec<{ id: number }>(
-          `INSERT INTO attempts (at, url, request, bytes, status, response, request_id, duration_ms, error)
-           VALUES (?, ?, ?, ?, 0, NULL, NULL, 0, 'in flight') RETURNING id`,
+          `INSERT INTO attempts (at, url, request, bytes, status, response, request_id, duration_ms, error, unit_events, unit_customers, unit_merges)
+           VALUES (?, ?, ?, ?, 0, NULL, NULL, 0, 'in flight', ?, ?, ?) RETURNING id`,
           attempt.at,
           attempt.url,
           JSON.stringify(attempt.body),
           attempt.bytes,
+          attempt.units?.events ?? 0,
+          attempt.units?.customers ?? 0,
+          attempt.units?.merges ?? 0,
         )
         .one().id;
       this.sql.exec(`UPDATE outbox SET in_flight = ? WHERE id IN (SELECT value FROM json_each(?))`, id, ids(keys));
@@ -348,12 +381,13 @@ export class QueueStore {
   /** Records MoEngage's answer (or why none came) on the attempt. */
   finishAttempt(attemptId: number, result: AttemptResult, note?: string): void {
     this.sql.exec(
-      `UPDATE attempts SET status = ?, response = ?, request_id = ?, duration_ms = ?, error = ? WHERE id = ?`,
+      `UPDATE attempts SET status = ?, response = ?, request_id = ?, duration_ms = ?, error = ?, rate_limit = ? WHERE id = ?`,
       result.status,
       JSON.stringify(result.responseBody ?? null),
       result.requestId ?? null,
       result.durationMs,
       [result.error, note].filter(Boolean).join('; ') || null,
+      result.rateLimit || result.retryAfterMs !== undefined ? JSON.stringify({ ...result.rateLimit, retryAfterMs: result.retryAfterMs }) : null,
       attemptId,
     );
   }
@@ -646,6 +680,17 @@ export class QueueStore {
       [cutoff, limit],
       cutoff,
     );
+  }
+
+  /** When the oldest finished event was last changed (retention counts from there), or null. */
+  oldestFinishedAt(): number | null {
+    let oldest: number | null = null;
+    for (const status of FINISHED) {
+      // One index seek per status (events_by_update); min() over an IN list would scan.
+      const row = this.sql.exec<{ at: number }>('SELECT updated_at AS at FROM events WHERE status = ? ORDER BY updated_at LIMIT 1', status).toArray()[0];
+      if (row && (oldest === null || row.at < oldest)) oldest = row.at;
+    }
+    return oldest;
   }
 
   /**

@@ -24,7 +24,7 @@ it.each([
 ])('a visitor from %s typing %j', async (country, phone, expected, omitted) => {
   const id = `m-${country ?? 'none'}`;
   expect((await postFrom(country, id, phone)).status).toBe(200);
-  const event = await debuggerEvent(id);
+  const event = await debuggerEvent(id, { reveal: true });
   expect(event?.status).toBe('queued');
   if (omitted) {
     expect(event?.mapped[0]).not.toHaveProperty('user_identifiers');

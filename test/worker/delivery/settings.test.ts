@@ -38,7 +38,7 @@ describe('delivery settings', () => {
       requestsPerMinute: 100,
       maxBacklogEvents: 1000,
       maxEventAgeHours: 1.5,
-      logRetentionDays: 2,
+      logRetentionHours: 48, // EVENT_LOG_RETENTION_DAYS is read as days × 24 (DEBUGGER_RETENTION_HOURS)
       maxLogEvents: 5000,
     });
   });

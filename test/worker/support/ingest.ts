@@ -39,9 +39,9 @@ export function flush(connection = 'default'): Promise<boolean> {
 
 export const DEBUGGER_TOKEN = 'test-debugger-token';
 
-/** One event's record as the debugger API shows it (null when unknown). */
-export async function debuggerEvent(messageId: string): Promise<Record<string, any> | null> {
-  const res = await get(`/debugger/api/events/${encodeURIComponent(messageId)}`, { authorization: `Bearer ${DEBUGGER_TOKEN}` });
+/** One event's record as the debugger API shows it (null when unknown); `reveal` unmasks its emails and phones. */
+export async function debuggerEvent(messageId: string, options: { reveal?: boolean } = {}): Promise<Record<string, any> | null> {
+  const res = await get(`/debugger/api/events/${encodeURIComponent(messageId)}${options.reveal ? '?reveal=pii' : ''}`, { authorization: `Bearer ${DEBUGGER_TOKEN}` });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`debugger answered ${res.status}: ${await res.text()}`);
   return res.json();

@@ -1,0 +1,30 @@
+import type { Connection } from '../config/connections';
+import { maskPii } from './maskPii';
+import type { EventSummary, EventView, JourneyShown } from './views';
+
+/**
+ * The request headers the queue sent (moengage/client.ts), rebuilt for display: MoEngage's Basic
+ * auth is `workspace_id:data_api_key`; the workspace is no secret, the key is never stored.
+ */
+export function shownHeaders(connection: Pick<Connection, 'workspaceId'> | undefined): Record<string, string> {
+  return {
+    authorization: `Basic ${connection?.workspaceId ?? '<workspace_id>'}:*** (base64; Data API key redacted)`,
+    'content-type': 'application/json',
+  };
+}
+
+export function showJourney(event: EventView, connection: Connection | undefined, reveal: boolean): JourneyShown {
+  const headers = shownHeaders(connection);
+  const shown: JourneyShown = { ...event, exchanges: event.exchanges.map((x) => ({ ...x, headers })), pii: reveal ? 'revealed' : 'masked' };
+  if (reveal) return shown;
+  const masked = maskPii(shown);
+  // The reconstructed headers are ours (no personal data) and stay readable; so do the keys that
+  // address the event (an id that happens to contain an address must still open its journey).
+  masked.exchanges.forEach((x, i) => (x.headers = shown.exchanges[i]!.headers));
+  return { ...masked, messageId: event.messageId, cursor: event.cursor };
+}
+
+/** Listings and the live tail are always masked; only one event at a time can be revealed. */
+export function showSummary(event: EventSummary): EventSummary {
+  return { ...maskPii(event), messageId: event.messageId, cursor: event.cursor };
+}
