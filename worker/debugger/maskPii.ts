@@ -7,8 +7,8 @@
  *   domain: `jane@example.com` → `j***@example.com`.
  * - Values under a phone key (`phone`, `mobile`, `u_mb`, `tel`…) keep a `+`, the first two and the
  *   last three digits: `+447700900123` → `+44*******123`.
- * - Anything else that contains an email address has that address masked (a userId that is an
- *   email, an address quoted in MoEngage's error message).
+ * - Anything else that contains an email address or an international phone number (`+` and 8–15
+ *   digits) has it masked: a userId that is an email or a phone, a value quoted in MoEngage's error.
  * - Why an email or phone was left out (`invalid_email`, `invalid_phone`) quotes the value: the
  *   quoted part is masked.
  * Pure; the input is not modified.
@@ -49,9 +49,12 @@ function maskAs(kind: PiiKind, value: string): string {
   return kind === 'email' ? maskEmail(value) : maskPhone(value);
 }
 
-/** Masks email addresses inside free text. */
-export function maskEmailsIn(text: string): string {
-  return text.replace(EMAIL_IN_TEXT, (email) => maskEmail(email));
+/** `+`, then 8–15 digits, optionally grouped by spaces, dots, dashes or brackets (E.164 as people write it). */
+const PHONE_IN_TEXT = /\+[1-9](?:[ .()-]{0,2}\d){7,14}(?!\d)/g;
+
+/** Masks email addresses and international phone numbers inside free text. */
+export function maskPiiInText(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, (email) => maskEmail(email)).replace(PHONE_IN_TEXT, (phone) => maskPhone(phone));
 }
 
 export function maskPii<T>(value: T): T {
@@ -59,7 +62,7 @@ export function maskPii<T>(value: T): T {
 }
 
 function walk(value: unknown, kind: PiiKind | null): unknown {
-  if (typeof value === 'string') return kind ? maskAs(kind, value) : maskEmailsIn(value);
+  if (typeof value === 'string') return kind ? maskAs(kind, value) : maskPiiInText(value);
   if (typeof value === 'number' || typeof value === 'bigint') return kind ? maskAs(kind, String(value)) : value;
   if (Array.isArray(value)) return value.map((v) => walk(v, kind));
   if (value === null || typeof value !== 'object') return value;
