@@ -21,7 +21,7 @@ import type { EventPage, EventStatus } from '../../worker/debugger/views';
 import { launchChromium } from '../browser/chromium';
 import { startSandboxServer } from '../sandbox/server';
 import type { BenchRow } from './BenchRow';
-import { percentile } from './support/workload';
+import { percentile, random } from './support/workload';
 
 const EVENTS = Number(process.env.BENCH_DEBUGGER_EVENTS ?? 10_000);
 const BURST = 1_000;
@@ -38,18 +38,6 @@ const WRITE_KEY = 'bench-dbg-write-key';
 const TOKEN = 'bench-dbg-token';
 
 type Json = Record<string, unknown>;
-
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const IN_BLUEPRINT = ['Product Viewed', 'Products Searched', 'Product Added', 'Checkout Started', 'Order Completed'];
 /** Not in the Retail blueprint (dropped: not_in_blueprint) and switched off in it (`'Cart Viewed': false`). */

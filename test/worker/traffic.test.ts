@@ -1,19 +1,11 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { botUserAgent, prefetchRequest } from '../../worker/ingest/bots';
 import { track, uid } from './corpus/cases';
 import { fetchWith, ingestRequest } from './support/configured';
 import { debuggerEvent, flush, post } from './support/ingest';
-import { installSandbox } from './support/sandbox';
+import { useSandbox } from './support/sandboxPerTest';
 
-let sandbox: ReturnType<typeof installSandbox>['sandbox'];
-beforeEach(() => {
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await reset();
-});
+const { sandbox } = useSandbox();
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
@@ -74,7 +66,7 @@ describe('BOT_POLICY', () => {
     expect((await post('/v1/batch', { batch: [message] })).status).toBe(200);
     expect(await debuggerEvent(message.messageId)).toMatchObject({ status: 'dropped', reason: 'bot', detail: expect.stringContaining('Googlebot') });
     await flush(); // only the log's retention alarm is set
-    expect(sandbox.requests).toHaveLength(0);
+    expect(sandbox().requests).toHaveLength(0);
   });
 
   it('drop: the request’s own User-Agent counts when the message carries none', async () => {
@@ -105,7 +97,7 @@ describe('BOT_POLICY', () => {
     const event = await debuggerEvent(message.messageId);
     expect(event).toMatchObject({ status: 'delivered' });
     expect(event?.omissions).toContainEqual(expect.objectContaining({ reason: 'marked_bot' }));
-    const sent = sandbox.requests[0]?.body as { actions: { attributes: Record<string, unknown> }[] };
+    const sent = sandbox().requests[0]?.body as { actions: { attributes: Record<string, unknown> }[] };
     expect(sent.actions[0]?.attributes.is_bot).toBe(true);
   });
 
@@ -114,7 +106,7 @@ describe('BOT_POLICY', () => {
     await fetchWith({ BOT_POLICY: 'allow' }, ingestRequest('/v1/batch', { batch: [message] }));
     await flush();
     expect(await debuggerEvent(message.messageId)).toMatchObject({ status: 'delivered', omissions: null });
-    const sent = sandbox.requests[0]?.body as { actions: { attributes: Record<string, unknown> }[] };
+    const sent = sandbox().requests[0]?.body as { actions: { attributes: Record<string, unknown> }[] };
     expect(sent.actions[0]?.attributes).not.toHaveProperty('is_bot');
   });
 
@@ -136,7 +128,7 @@ describe('event time policy (MoEngage refuses future-dated events)', () => {
     expect(Date.parse(event?.raw.timestamp)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(event?.raw.timestamp)).toBeLessThanOrEqual(Date.now());
     expect(event?.omissions).toContainEqual(expect.objectContaining({ reason: 'timestamp_clamped' }));
-    expect(sandbox.requests[0]?.response.status).toBe(200);
+    expect(sandbox().requests[0]?.response.status).toBe(200);
   });
 
   it('drops an event dated before 2000 with reason timestamp_out_of_range', async () => {
@@ -174,9 +166,9 @@ describe('prototype keys never reach mapping, storage or MoEngage', () => {
       'batch.0.properties.constructor',
       'batch.0.properties.nested.prototype',
     ]);
-    const sent = JSON.stringify(sandbox.requests[0]?.body);
+    const sent = JSON.stringify(sandbox().requests[0]?.body);
     expect(sent).not.toMatch(/__proto__|constructor|prototype|polluted/);
-    expect(sandbox.requests[0]?.body).toMatchObject({ actions: [{ attributes: { order_id: 'O-1', nested_ok: 2 } }] }); // nested objects are flattened (NESTED_ATTRIBUTES=flatten)
+    expect(sandbox().requests[0]?.body).toMatchObject({ actions: [{ attributes: { order_id: 'O-1', nested_ok: 2 } }] }); // nested objects are flattened (NESTED_ATTRIBUTES=flatten)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
@@ -187,7 +179,7 @@ describe('duplicate messageIds', () => {
     expect(await (await post('/v1/batch', { batch: [message] })).json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await (await post('/v1/batch', { batch: [message] })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await flush();
-    expect(sandbox.requests.flatMap((r) => (r.body as { actions: unknown[] }).actions)).toHaveLength(1);
+    expect(sandbox().requests.flatMap((r) => (r.body as { actions: unknown[] }).actions)).toHaveLength(1);
   });
 
   it('within one batch: the first copy counts', async () => {

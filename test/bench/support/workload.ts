@@ -17,7 +17,7 @@ export interface WorkloadOptions {
 type Json = Record<string, unknown>;
 
 /** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

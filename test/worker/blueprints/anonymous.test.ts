@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, reset, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
 import { mapMessage } from '../../../worker/blueprints/map';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import type { Blueprint } from '../../../worker/blueprints/schema';
@@ -9,19 +9,10 @@ import type { IngestRecord } from '../../../worker/delivery/record';
 import type { Env } from '../../../worker/env';
 import worker from '../../../worker/index';
 import { basic, debuggerEvent, flush, post, queue, WRITE_KEY } from '../support/ingest';
-import { installSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandboxPerTest';
 import { message } from './support';
 
-type Sandbox = ReturnType<typeof installSandbox>['sandbox'];
-let sandbox: Sandbox;
-
-beforeEach(() => {
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await reset();
-});
+const { sandbox } = useSandbox();
 
 const now = () => new Date().toISOString();
 const anonymous = (messageId: string, anonymousId: string, event = 'Product Viewed') => ({
@@ -69,7 +60,7 @@ interface Sent {
   body: { customer_id?: string; actions?: { action: string; attributes: Record<string, unknown> }[]; attributes?: unknown; merge_data?: unknown };
   status: number;
 }
-const sent = (): Sent[] => sandbox.requests.map((r) => ({ path: r.path, body: r.body as Sent['body'], status: r.response.status }));
+const sent = (): Sent[] => sandbox().requests.map((r) => ({ path: r.path, body: r.body as Sent['body'], status: r.response.status }));
 
 describe('ANONYMOUS=hold (default), in the real DeliveryQueue', () => {
   it('holds anonymous events, then releases them as the user an identify links', async () => {
@@ -202,7 +193,7 @@ describe('ANONYMOUS=customer and ANONYMOUS=drop', () => {
     expect(requests.find((r) => r.path === '/v1/event/demo-workspace')?.body.customer_id).toBe('anon-1');
     const merge = requests.find((r) => r.path === '/v1/customer/merge');
     expect(merge).toMatchObject({ status: 200, body: { merge_data: [{ merged_user: 'anon-1', retained_user: 'u_1' }] } });
-    expect(sandbox.requests.find((r) => r.path === '/v1/customer/merge')?.workspace).toBe('demo-workspace');
+    expect(sandbox().requests.find((r) => r.path === '/v1/customer/merge')?.workspace).toBe('demo-workspace');
     expect((await debuggerEvent('id-1'))?.status).toBe('delivered');
   });
 

@@ -3,23 +3,15 @@
  * any other secret, in any answer; and what it shows only when asked: emails and phone numbers,
  * masked by default, revealed one event at a time with `?reveal=pii` (behind the token).
  */
-import { reset } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventSummary, JourneyShown } from '../../../worker/debugger/views';
 import { api, ingest, journey, listEvents, ok, postJson, SseReader, stats, track } from '../support/debugger';
 import { flush } from '../support/ingest';
-import { installSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandboxPerTest';
 import { SECRETS, secretsIn } from '../support/secrets';
 
-let sandbox: ReturnType<typeof installSandbox>['sandbox'];
-beforeEach(() => {
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await reset();
-});
+const { sandbox } = useSandbox();
 
 const EMAIL = 'jane.doe@example.com';
 const PHONE = '+447700900123';
@@ -35,7 +27,7 @@ async function logWithPii(): Promise<void> {
   const traits = { email: EMAIL, phone: PHONE, first_name: 'Jane' };
   await ingest(track({ messageId: 'pii-delivered', userId: 'u_jane', context: { traits } }));
   await flush();
-  sandbox.faults.add({
+  sandbox().faults.add({
     status: 400,
     count: 1,
     body: { status: 'fail', error: { type: 'InvalidAttributeError', message: `u_em ${EMAIL} is on the suppression list`, request_id: 'req-pii' } },
@@ -46,7 +38,7 @@ async function logWithPii(): Promise<void> {
     track({ messageId: 'pii-omitted', userId: EMAIL, context: { traits: { email: 'not-an-email', phone: 'call 0123 maybe' } } }),
     track({ messageId: 'pii-dropped', userId: 'u_jane', event: 'Wishlist Shared', context: { traits } }),
   );
-  sandbox.faults.add({ status: 401, count: 1 }); // MoEngage refuses the key: the pause is recorded with its answer
+  sandbox().faults.add({ status: 401, count: 1 }); // MoEngage refuses the key: the pause is recorded with its answer
   await flush();
 }
 
@@ -126,7 +118,7 @@ describe('secrets', () => {
       }
     }
     // MoEngage (the sandbox checks Basic auth strictly) did get the key: it is replaced for display, not missing.
-    expect(sandbox.requests[0]?.response.status).toBe(200);
+    expect(sandbox().requests[0]?.response.status).toBe(200);
   });
 });
 
@@ -178,7 +170,7 @@ describe('personal data', () => {
     expect(dead.pii).toBe('revealed');
     expect(dead.raw.context.traits).toEqual({ email: EMAIL, phone: PHONE, first_name: 'Jane' });
     expect(dead.mapped[0].user_identifiers).toEqual({ u_em: EMAIL, u_mb: PHONE });
-    expect(dead.exchanges[0]?.request).toEqual(sandbox.requests.find((r) => r.response.status === 400)?.body);
+    expect(dead.exchanges[0]?.request).toEqual(sandbox().requests.find((r) => r.response.status === 400)?.body);
     expect(dead.exchanges[0]?.response).toMatchObject({ error: { message: `u_em ${EMAIL} is on the suppression list` } });
     const omitted = await journey('pii-omitted', 'reveal=pii');
     expect(omitted.userId).toBe(EMAIL);

@@ -4,30 +4,19 @@
  * holding up delivery; an undelivered event is never forgotten. The queue reads the time from
  * Date.now(), so the clock is faked (Date only) and the alarm is run by hand.
  */
-import { abortAllDurableObjects, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
 import { RETENTION_CHUNK } from '../../../worker/delivery/DeliveryQueue';
 import { api, ingest, journey, listEvents, ok, postJson, stats, track } from '../support/debugger';
 import { flush, queue } from '../support/ingest';
-import { installSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandboxPerTest';
 
 const HOUR = 3_600_000;
 const RETENTION = 168 * HOUR;
 const T0 = Date.UTC(2030, 5, 3, 12, 0, 0);
 
-let sandbox: ReturnType<typeof installSandbox>['sandbox'];
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: T0 });
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  await reset();
-  await abortAllDurableObjects();
-});
+const { sandbox, at } = useSandbox({ clock: T0 });
 
-const at = (ms: number) => vi.setSystemTime(T0 + ms);
 const alarm = () => runInDurableObject(queue(), (_instance, state) => state.storage.getAlarm());
 const logRows = async () => (await stats()).connections[0]!.health.log.events;
 const known = async (messageId: string) => (await api(`/debugger/api/events/${messageId}`)).status === 200;
@@ -70,7 +59,7 @@ describe('retention', () => {
   });
 
   it('counts from the last change: an event delivered late is kept 168 h from its delivery', async () => {
-    sandbox.faults.add({ status: 503, count: 1 });
+    sandbox().faults.add({ status: 503, count: 1 });
     await ingest(track({ messageId: 'late' }));
     await flush();
     expect((await journey('late')).status).toBe('retrying');
@@ -88,11 +77,11 @@ describe('retention', () => {
   });
 
   it('never forgets an undelivered event: past MAX_EVENT_AGE_HOURS it is dead-lettered (visible, replayable) and kept from then', async () => {
-    sandbox.faults.add({ status: 503 }); // MoEngage down for good
+    sandbox().faults.add({ status: 503 }); // MoEngage down for good
     await ingest(track({ messageId: 'delivered-before', userId: 'u_ok' }));
-    sandbox.faults.clear();
+    sandbox().faults.clear();
     await flush();
-    sandbox.faults.add({ status: 503 });
+    sandbox().faults.add({ status: 503 });
     await ingest(track({ messageId: 'stuck', userId: 'u_stuck' }));
     await flush();
     expect((await journey('stuck')).status).toBe('retrying');
@@ -108,7 +97,7 @@ describe('retention', () => {
     at(2 * RETENTION);
     await runDurableObjectAlarm(queue());
     expect(await known('stuck')).toBe(true);
-    sandbox.faults.clear();
+    sandbox().faults.clear();
     expect((await ok(postJson('/debugger/api/replay', { messageIds: ['stuck'] }))).replayed).toBe(1);
     await flush();
     expect((await journey('stuck')).status).toBe('delivered');
@@ -126,7 +115,7 @@ describe('retention', () => {
     await runDurableObjectAlarm(queue());
     expect(await logRows()).toBe(total - RETENTION_CHUNK + 1);
     expect((await journey('fresh')).status).toBe('delivered');
-    expect(sandbox.requests).toHaveLength(1);
+    expect(sandbox().requests).toHaveLength(1);
     // More expired rows remain: the alarm comes back in half a second, not in 168 h.
     const next = await alarm();
     expect(next).not.toBeNull();

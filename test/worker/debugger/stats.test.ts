@@ -3,30 +3,18 @@
  * MoEngage throughput against the connection's limit, queue depth and age, paused connections.
  * The clock is faked (Date only) so windows and minute buckets are exact.
  */
-import { abortAllDurableObjects, reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DebuggerStats } from '../../../worker/debugger/views';
 import { fetchWith } from '../support/configured';
 import { api, ingest, ok, refusal, stats, track } from '../support/debugger';
 import { DEBUGGER_TOKEN, flush } from '../support/ingest';
-import { installSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandboxPerTest';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2030, 5, 3, 12, 0, 0); // a whole minute
 
-let sandbox: ReturnType<typeof installSandbox>['sandbox'];
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: T0 });
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  await reset();
-  await abortAllDurableObjects();
-});
+const { sandbox, at } = useSandbox({ clock: T0 });
 
-const at = (ms: number) => vi.setSystemTime(T0 + ms);
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
 /**
@@ -44,7 +32,7 @@ async function scenario(): Promise<void> {
   await ingest(...ids('a', 2).map((id) => track({ messageId: id, userId: 'u_a' })));
   await flush();
   at(0);
-  sandbox.faults.add({ status: 400, count: 1 });
+  sandbox().faults.add({ status: 400, count: 1 });
   await ingest(track({ messageId: 'bad', userId: 'u_bad' }));
   await flush();
   await ingest(
@@ -95,7 +83,7 @@ describe('GET /debugger/api/stats', () => {
       { events: 0, customers: 0, merges: 0, requests: 0, failedRequests: 0 },
       { events: 4, customers: 0, merges: 0, requests: 1, failedRequests: 1 },
     ]);
-    expect(sandbox.requests.map((r) => r.response.status)).toEqual([200, 200, 400, 200]);
+    expect(sandbox().requests.map((r) => r.response.status)).toEqual([200, 200, 400, 200]);
   });
 
   it('compares MoEngage’s accepted events of the last minute with the connection’s limit', async () => {
@@ -136,7 +124,7 @@ describe('GET /debugger/api/stats', () => {
 
   it('lists paused connections with their reason, and none once resumed', async () => {
     expect((await stats()).paused).toEqual([]);
-    sandbox.faults.add({ status: 403, count: 1 });
+    sandbox().faults.add({ status: 403, count: 1 });
     await ingest(track({ messageId: 'p1' }));
     await flush();
     const s = await stats();
@@ -149,7 +137,7 @@ describe('GET /debugger/api/stats', () => {
   });
 
   it('counts retrying events with their reason', async () => {
-    sandbox.faults.add({ status: 503 });
+    sandbox().faults.add({ status: 503 });
     await ingest(track({ messageId: 'r1' }));
     await flush();
     const s = await stats();

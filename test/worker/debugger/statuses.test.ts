@@ -4,29 +4,18 @@
  * back through the debugger API the way a user sees it. Then replay and resume move them on.
  * The clock is faked (Date only) so retries and holds can be driven by alarms without waiting.
  */
-import { abortAllDurableObjects, reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EventSummary, JourneyShown } from '../../../worker/debugger/views';
 import { ACCEPTED_MESSAGE } from '../../sandbox/moengage';
 import { fetchWith, ingestRequest } from '../support/configured';
 import { api, ingest, journey, listEvents, ok, postJson, refusal, stats, track } from '../support/debugger';
 import { flush } from '../support/ingest';
-import { installSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandboxPerTest';
 
 const T0 = Date.UTC(2030, 5, 3, 12, 0, 0);
 const MINUTE = 60_000;
 
-let sandbox: ReturnType<typeof installSandbox>['sandbox'];
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: T0 });
-  sandbox = installSandbox().sandbox;
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  await reset();
-  await abortAllDurableObjects(); // no in-memory limiter or outage state carries over
-});
+const { sandbox } = useSandbox({ clock: T0 });
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 const moengageError = (type: string, message: string, requestId: string) => ({ status: 'fail', error: { type, message, request_id: requestId } });
@@ -35,7 +24,7 @@ describe('delivered', () => {
   it('shows the exact request (URL, body, redacted headers) and MoEngage’s answer (status, body, request_id, timing)', async () => {
     await ingest(track({ messageId: 'ok-1', userId: 'u_42', event: 'Order Completed', properties: { order_id: 'o-9', revenue: 12.5, currency: 'GBP' } }));
     await flush();
-    const [sent] = sandbox.requests;
+    const [sent] = sandbox().requests;
     expect(sent?.response.status).toBe(200);
 
     const event = await journey('ok-1');
@@ -80,7 +69,7 @@ describe('dropped', () => {
   it('not_in_blueprint: an event the blueprint does not list, or disables', async () => {
     await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Product Removed' }));
     await flush();
-    expect(sandbox.requests).toHaveLength(0);
+    expect(sandbox().requests).toHaveLength(0);
     expect(await dropped('nib-1')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Wishlist Shared" is not in blueprint "retail"' });
     expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Product Removed" is disabled in blueprint "retail"' });
   });
@@ -123,7 +112,7 @@ describe('dropped', () => {
     const event = await dropped('anon-lost', true);
     expect(event).toMatchObject({ reason: 'anonymous_not_identified', detail: expect.stringContaining('visitor-lost') });
     expect(event.mapped).toEqual([expect.objectContaining({ customer_id: '' })]);
-    expect(sandbox.requests).toHaveLength(0);
+    expect(sandbox().requests).toHaveLength(0);
   });
 });
 
@@ -135,8 +124,8 @@ describe('invalid_phone', () => {
     expect(event).toMatchObject({ status: 'delivered', reason: null });
     expect(event.omissions).toContainEqual({ reason: 'invalid_phone', detail: 'trait phone: "call me maybe" contains words, not a phone number' });
     expect(event.mapped[0].user_identifiers).toEqual({ u_em: 'seven@example.com' });
-    expect(sandbox.requests[0]?.body).toMatchObject({ user_identifiers: { u_em: 'seven@example.com' } });
-    expect(JSON.stringify(sandbox.requests[0]?.body)).not.toContain('u_mb');
+    expect(sandbox().requests[0]?.body).toMatchObject({ user_identifiers: { u_em: 'seven@example.com' } });
+    expect(JSON.stringify(sandbox().requests[0]?.body)).not.toContain('u_mb');
   });
 });
 
@@ -147,7 +136,7 @@ describe('held → queued → delivered', () => {
     expect(held).toMatchObject({ status: 'held', reason: null, userId: null, anonymousId: 'visitor-9', nextAttemptAt: T0 + 60 * MINUTE });
     expect(held.mapped).toEqual([expect.objectContaining({ kind: 'event', customer_id: '' })]);
     await flush();
-    expect(sandbox.requests).toHaveLength(0);
+    expect(sandbox().requests).toHaveLength(0);
     expect((await journey('h-1')).status).toBe('held');
 
     advance(5 * MINUTE);
@@ -166,11 +155,11 @@ describe('queued, retrying, dead', () => {
     const event = await journey('q-1');
     expect(event).toMatchObject({ status: 'queued', reason: null, attempts: 0, lastAnswer: null, exchanges: [] });
     expect(event.nextAttemptAt).toBeGreaterThanOrEqual(T0);
-    expect(sandbox.requests).toHaveLength(0);
+    expect(sandbox().requests).toHaveLength(0);
   });
 
   it('retrying after a MoEngage 500, then dead once MAX_ATTEMPTS (8) attempts failed', async () => {
-    sandbox.faults.add({ status: 500 });
+    sandbox().faults.add({ status: 500 });
     await ingest(track({ messageId: 'r-1' }));
     await flush();
     const retrying = await journey('r-1');
@@ -193,16 +182,16 @@ describe('queued, retrying, dead', () => {
     expect(dead).toMatchObject({ status: 'dead', reason: 'moengage_unavailable', attempts: 8, nextAttemptAt: null });
     expect(dead.detail).toMatch(/\(gave up after 8 failed attempts\)$/);
     expect(dead.exchanges.map((x) => x.status)).toEqual(Array(8).fill(500));
-    expect(sandbox.requests).toHaveLength(8);
+    expect(sandbox().requests).toHaveLength(8);
   });
 
   it('dead with MoEngage’s error text: a 400 is isolated to the one event MoEngage refuses', async () => {
     const refused = moengageError('InvalidAttributeError', "Attribute 'colour' has an invalid value.", 'req-400');
-    sandbox.faults.add({ status: 400, count: 3, body: refused });
+    sandbox().faults.add({ status: 400, count: 3, body: refused });
     // One customer: the three actions share one /v1/event request; halves are sent until the refused one is alone.
     await ingest(track({ messageId: 'x-a', userId: 'u_1' }), track({ messageId: 'x-b', userId: 'u_1' }), track({ messageId: 'x-c', userId: 'u_1' }));
     await flush();
-    expect(sandbox.requests.map((r) => r.response.status)).toEqual([400, 400, 400, 200, 200]);
+    expect(sandbox().requests.map((r) => r.response.status)).toEqual([400, 400, 400, 200, 200]);
 
     const dead = await journey('x-a');
     expect(dead).toMatchObject({ status: 'dead', reason: 'rejected_by_moengage', detail: "HTTP 400 InvalidAttributeError: Attribute 'colour' has an invalid value.", attempts: 3 });
@@ -219,7 +208,7 @@ describe('queued, retrying, dead', () => {
   });
 
   it('dead as payload_too_large when MoEngage answers 413 to the event alone', async () => {
-    sandbox.faults.add({ status: 413, count: 1, body: moengageError('PayloadTooLargeError', 'Request body exceeds 128 KB.', 'req-413') });
+    sandbox().faults.add({ status: 413, count: 1, body: moengageError('PayloadTooLargeError', 'Request body exceeds 128 KB.', 'req-413') });
     await ingest(track({ messageId: 'big-1' }));
     await flush();
     expect(await journey('big-1')).toMatchObject({
@@ -234,7 +223,7 @@ describe('queued, retrying, dead', () => {
 
 describe('paused, resume, replay', () => {
   it('a MoEngage 401 pauses the connection: its events show paused with the reason until resumed, then go out', async () => {
-    sandbox.faults.add({ status: 401, count: 1, body: moengageError('AuthenticationError', 'Invalid credentials.', 'req-401') });
+    sandbox().faults.add({ status: 401, count: 1, body: moengageError('AuthenticationError', 'Invalid credentials.', 'req-401') });
     await ingest(track({ messageId: 'p-1' }));
     await flush();
     const paused = await journey('p-1');
@@ -246,7 +235,7 @@ describe('paused, resume, replay', () => {
     advance(1_000);
     await ingest(track({ messageId: 'p-2' }));
     await flush();
-    expect(sandbox.requests).toHaveLength(1);
+    expect(sandbox().requests).toHaveLength(1);
     expect((await listEvents('status=paused')).events.map((e) => [e.messageId, e.reason])).toEqual([
       ['p-2', 'moengage_unauthorized'],
       ['p-1', 'moengage_unauthorized'],
@@ -273,7 +262,7 @@ describe('paused, resume, replay', () => {
   });
 
   it('replay of a dead event queues it again and it is delivered; a second replay does nothing', async () => {
-    sandbox.faults.add({ status: 400, count: 1, body: moengageError('InvalidAttributeError', 'bad', 'req-1') });
+    sandbox().faults.add({ status: 400, count: 1, body: moengageError('InvalidAttributeError', 'bad', 'req-1') });
     await ingest(track({ messageId: 'd-1' }), track({ messageId: 'd-2', userId: 'u_2' }));
     await flush();
     expect((await journey('d-1')).status).toBe('dead');
@@ -306,10 +295,10 @@ describe('paused, resume, replay', () => {
   });
 
   it('replay by reason replays exactly the dead events of that reason', async () => {
-    sandbox.faults.add({ status: 413, count: 1 });
+    sandbox().faults.add({ status: 413, count: 1 });
     await ingest(track({ messageId: 'z-1', userId: 'u_a' }));
     await flush();
-    sandbox.faults.add({ status: 400, count: 1 });
+    sandbox().faults.add({ status: 400, count: 1 });
     await ingest(track({ messageId: 'z-2', userId: 'u_b' }));
     await flush();
     const dead = async () => (await listEvents('status=dead')).events.map((e: EventSummary) => [e.messageId, e.reason]);
