@@ -1,5 +1,5 @@
 import type { BlueprintDefinition } from '../schema';
-import { STANDARD_USER_ATTRIBUTES } from './retail';
+import { SEED_EVENTS, STANDARD_USER_ATTRIBUTES } from './seedDefaults';
 
 /** Segment's B2B `company` trait object → flat attributes MoEngage can segment on. */
 const COMPANY_TRAITS = {
@@ -19,15 +19,7 @@ export const b2bSaas: BlueprintDefinition = {
   name: 'b2b-saas',
   description: 'B2B / SaaS: sign-ups, trials, plans, demos, accounts.',
   events: {
-    page: { action: 'Page Viewed' },
-    'Products Searched': {},
-    'Product Viewed': {},
-    'Product Added': {},
-    'Checkout Started': { rename: { revenue: 'value' } },
-    'Order Completed': { rename: { revenue: 'value' } },
-    'Signed Up': {},
-    'Logged In': {},
-    'Subscription Started': {},
+    ...SEED_EVENTS,
     'Trial Started': {},
     'Plan Upgraded': {},
     'Demo Requested': {},
