@@ -61,6 +61,8 @@ export interface Site {
   messages(): (SentMessage & { status: number })[];
   /** Forgets what was recorded and plays no fault: each test starts from a clean edge. */
   reset(): void;
+  /** Resolves once no request is in flight and none arrived for `ms` since the call (at most `maxMs`). */
+  quiet(ms: number, maxMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,15 @@ export async function startSite(collectorUrl: string): Promise<Site> {
     return true;
   };
 
+  let inFlight = 0;
+  let lastActivity = 0;
   const server = createServer(async (req, res) => {
+    inFlight++;
+    lastActivity = Date.now();
+    res.on('close', () => {
+      inFlight--;
+      lastActivity = Date.now();
+    });
     const url = new URL(req.url ?? '/', 'http://site.test');
     requests.push(`${req.method} ${url.pathname}`);
     try {
@@ -176,6 +186,11 @@ export async function startSite(collectorUrl: string): Promise<Site> {
       requests.length = 0;
       Object.assign(fault, { ingest: undefined, script: undefined, scriptDelayMs: 0 });
       site.tagBuild = 'collector';
+    },
+    async quiet(ms, maxMs = 3_000) {
+      const since = Date.now(); // what arrives just after the call counts too
+      const deadline = since + maxMs;
+      while (Date.now() < deadline && (inFlight > 0 || Date.now() - Math.max(lastActivity, since) < ms)) await new Promise((r) => setTimeout(r, 25));
     },
     close: () =>
       new Promise<void>((resolve) => {

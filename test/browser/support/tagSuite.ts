@@ -29,6 +29,10 @@ export function useTagSite(chromiumArgs: string[] = []): TagSuite {
     suite.site.reset();
     suite.context = await suite.browser.newContext();
   });
-  afterEach(() => suite.context?.close());
+  afterEach(async () => {
+    await suite.context?.close();
+    // A closing page beacons what it still held: let that land here, not in the next test's clean site.
+    await suite.site.quiet(300);
+  });
   return suite;
 }
