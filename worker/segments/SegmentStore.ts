@@ -83,24 +83,8 @@ export class SegmentStore extends DurableObject<Env> {
         page.syncId,
         page.syncName,
       );
-      let added = 0;
-      for (let i = 0; i < page.add.length; i += CHUNK) {
-        this.sql.exec(
-          'INSERT OR IGNORE INTO members (user_id, sync_id) SELECT value, ? FROM json_each(?)',
-          page.syncId,
-          JSON.stringify(page.add.slice(i, i + CHUNK)),
-        );
-        added += this.changes();
-      }
-      let removed = 0;
-      for (let i = 0; i < page.remove.length; i += CHUNK) {
-        this.sql.exec(
-          'DELETE FROM members WHERE sync_id = ? AND user_id IN (SELECT value FROM json_each(?))',
-          page.syncId,
-          JSON.stringify(page.remove.slice(i, i + CHUNK)),
-        );
-        removed += this.changes();
-      }
+      const added = this.inChunks('INSERT OR IGNORE INTO members (user_id, sync_id) SELECT value, ? FROM json_each(?)', page.syncId, page.add);
+      const removed = this.inChunks('DELETE FROM members WHERE sync_id = ? AND user_id IN (SELECT value FROM json_each(?))', page.syncId, page.remove);
       this.sql.exec('INSERT INTO applied_pages (sync_id, execution_id, page, applied_at) VALUES (?, ?, ?, ?)', page.syncId, page.executionId, page.page, now);
       return { duplicate: false, added, removed, dropped };
     });
@@ -139,4 +123,15 @@ export class SegmentStore extends DurableObject<Env> {
   private changes(): number {
     return this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;
   }
+
+  /** Runs `statement` (parameters: the sync id, then a JSON array of user ids) over `userIds` in chunks; returns the rows it changed. */
+  private inChunks(statement: string, syncId: string, userIds: string[]): number {
+    let changed = 0;
+    for (let i = 0; i < userIds.length; i += CHUNK) {
+      this.sql.exec(statement, syncId, JSON.stringify(userIds.slice(i, i + CHUNK)));
+      changed += this.changes();
+    }
+    return changed;
+  }
+
 }
