@@ -2,17 +2,11 @@ import { runInDurableObject, reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { debuggerEvent, flush, post, queue } from './support/ingest';
 import { installSandbox } from './support/sandbox';
-import { SEED_PAYLOAD } from '../seed';
-
+import { SEED_MESSAGE, SEED_PAYLOAD } from '../seed';
 
 const orderCompleted = (overrides: Record<string, unknown> = {}) => ({
-  type: 'track',
+  ...SEED_MESSAGE,
   messageId: 'msg-order-1001',
-  userId: 'u_8842',
-  anonymousId: 'anon-1',
-  event: 'Order Completed',
-  properties: { order_id: 'ORD-1001', revenue: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-  context: { traits: { email: 'jane@example.com', phone: '+447700900123', first_name: 'Jane', last_name: 'Doe' } },
   timestamp: '2026-11-28T10:00:00.000Z',
   ...overrides,
 });

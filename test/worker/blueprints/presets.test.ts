@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import { eventPayload } from '../../../worker/moengage/payloads';
 import { AT, map, onlyCustomer, onlyEvent } from './support';
-import { SEED_PAYLOAD } from '../../seed';
-
-
-const seedMessage = {
-  type: 'track',
-  userId: 'u_8842',
-  anonymousId: 'anon-1',
-  event: 'Order Completed',
-  properties: { order_id: 'ORD-1001', revenue: 89.99, currency: 'GBP', coupon: 'WELCOME10' },
-  context: { traits: { email: 'jane@example.com', phone: '+447700900123', first_name: 'Jane', last_name: 'Doe' } },
-};
+import { SEED_MESSAGE, SEED_PAYLOAD } from '../../seed';
 
 describe('the seed example, field for field', () => {
   it.each(['retail', 'b2b-saas'])('%s: Order Completed becomes exactly the seed payload (time fields carry the event time)', (preset) => {
-    const result = map(seedMessage, preset);
+    const result = map(SEED_MESSAGE, preset);
     expect(result.status).toBe('queued');
     const body = structuredClone(eventPayload([onlyEvent(result)])) as unknown as typeof SEED_PAYLOAD & { actions: Record<string, unknown>[] };
     expect(body.actions[0]?.user_time).toBe(AT);
@@ -28,9 +18,9 @@ describe('the seed example, field for field', () => {
   });
 
   it('names stay off the event: they reach the profile through identify (Track User), as decided', () => {
-    const event = onlyEvent(map(seedMessage));
+    const event = onlyEvent(map(SEED_MESSAGE));
     expect(JSON.stringify(event)).not.toContain('Jane');
-    const profile = onlyCustomer(map({ type: 'identify', userId: 'u_8842', traits: seedMessage.context.traits }));
+    const profile = onlyCustomer(map({ type: 'identify', userId: 'u_8842', traits: SEED_MESSAGE.context.traits }));
     expect(profile.attributes).toEqual({ u_em: 'jane@example.com', u_mb: '+447700900123', u_fn: 'Jane', u_ln: 'Doe' });
   });
 });
