@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startSandboxServer } from '../test/sandbox/server';
+import { startSandboxServer } from '../dev/moengage-sandbox/server';
 import { ROOT, startCollector } from './collector';
 
 const TOKEN = 'screenshot-debugger-token';

@@ -3,7 +3,7 @@
  * (unless MOENGAGE_API_BASE points elsewhere) and the collector in `wrangler dev`, with demo
  * defaults for every setting. Ctrl-C stops everything it started.
  */
-import { startSandboxServer } from '../test/sandbox/server';
+import { startSandboxServer } from '../dev/moengage-sandbox/server';
 import { startCollector } from './collector';
 
 /** Delivery settings (worker/config/delivery.ts), passed on when set. */

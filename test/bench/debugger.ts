@@ -19,7 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startCollector } from '../../scripts/collector';
 import type { EventPage, EventStatus } from '../../worker/debugger/views';
 import { launchChromium } from '../browser/chromium';
-import { startSandboxServer } from '../sandbox/server';
+import { startSandboxServer } from '../../dev/moengage-sandbox/server';
 import type { BenchRow } from './BenchRow';
 import { percentile, random } from './support/workload';
 

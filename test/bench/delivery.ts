@@ -24,8 +24,8 @@ import { available, createLimiter, type Limits, nextAvailableAt, quantum, take }
 import { type Packing, type Pending, pack } from '../../worker/delivery/packer';
 import type { DeliveryItem } from '../../worker/moengage/payloads';
 import { ROOT, type RunningCollector, startCollector } from '../../scripts/collector';
-import { startSandboxServer, type SandboxServer } from '../sandbox/server';
-import type { RecordedRequest } from '../sandbox/moengage';
+import { startSandboxServer, type SandboxServer } from '../../dev/moengage-sandbox/server';
+import type { RecordedRequest } from '../../dev/moengage-sandbox/moengage';
 import { percentile, retailWorkload } from './support/workload';
 
 const CAP = 30_000;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startCollector } from '../../scripts/collector';
-import { startSandboxServer } from '../sandbox/server';
+import { startSandboxServer } from '../../dev/moengage-sandbox/server';
 
 export const BROWSER_WRITE_KEY = 'browser-write-key';
 export const BROWSER_DEBUGGER_TOKEN = 'browser-debugger-token';

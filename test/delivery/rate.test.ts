@@ -3,7 +3,7 @@
  * answer 429 above them). Connection "slow": 600 events/min, 200 customer updates/min, bulk packing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../sandbox/moengage';
+import type { RecordedRequest } from '../../dev/moengage-sandbox/moengage';
 import { cleanup, deliveredIds, drain, enqueue, identifyRecord, installSandbox, runUntil, startClock, statuses, T0, trackRecord } from './support/harness';
 
 beforeEach(() => startClock());

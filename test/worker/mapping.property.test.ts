@@ -15,7 +15,7 @@ import { enrich } from '../../worker/ingest/enrich';
 import { validateBatch } from '../../worker/ingest/validate';
 import { customerUrl, eventUrl, authorization } from '../../worker/moengage/endpoints';
 import { customerPayload, type DeliveryItem, eventPayload } from '../../worker/moengage/payloads';
-import { createMoEngageSandbox } from '../sandbox/moengage';
+import { createMoEngageSandbox } from '../../dev/moengage-sandbox/moengage';
 
 const connection: Connection = {
   id: 'default',

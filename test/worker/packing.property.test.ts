@@ -11,7 +11,7 @@ import { type Budget, type PackedRequest, type Pending, pack, utf8Length } from 
 import { authorization } from '../../worker/moengage/endpoints';
 import { MOENGAGE_REQUEST_LIMITS } from '../../worker/moengage/limits';
 import type { DeliveryItem } from '../../worker/moengage/payloads';
-import { createMoEngageSandbox } from '../sandbox/moengage';
+import { createMoEngageSandbox } from '../../dev/moengage-sandbox/moengage';
 
 const WORKSPACE = 'demo-workspace';
 const KEY = 'demo-data-api-key';

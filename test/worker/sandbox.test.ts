@@ -1,6 +1,6 @@
 /**
  * The MoEngage sandbox as a specification: each table row is a request and the exact answer
- * MoEngage (as modelled by test/sandbox/) gives it. Runs inside workerd to prove the double is
+ * MoEngage (as modelled by dev/moengage-sandbox/) gives it. Runs inside workerd to prove the double is
  * web-standard only.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   type MoEngageSandbox,
   type RecordedRequest,
   type SandboxOptions,
-} from '../sandbox/moengage';
+} from '../../dev/moengage-sandbox/moengage';
 
 const WS = 'demo-workspace';
 const KEY = 'demo-data-api-key';

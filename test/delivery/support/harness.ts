@@ -10,7 +10,7 @@ import { vi } from 'vitest';
 import type { EventView } from '../../../worker/debugger/eventLog';
 import type { IngestRecord } from '../../../worker/delivery/record';
 import type { DeliveryItem, EventItem } from '../../../worker/moengage/payloads';
-import { createMoEngageSandbox, type MoEngageSandbox, type RecordedRequest, type SandboxOptions } from '../../sandbox/moengage';
+import { createMoEngageSandbox, type MoEngageSandbox, type RecordedRequest, type SandboxOptions } from '../../../dev/moengage-sandbox/moengage';
 
 export const SANDBOX_BASE = 'http://moengage.sandbox';
 export const DEBUGGER_TOKEN = 'test-debugger-token';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type GuardOptions, guardAttributes } from '../../../worker/moengage/guardAttributes';
 import type { Omission } from '../../../worker/identity/standardAttributes';
 import { customerPayload, eventPayload } from '../../../worker/moengage/payloads';
-import { validateCustomer, validateEvent } from '../../sandbox/validate';
+import { validateCustomer, validateEvent } from '../../../dev/moengage-sandbox/validate';
 import { AT, map, onlyCustomer, onlyEvent } from './support';
 
 function guard(attributes: Record<string, unknown>, options: GuardOptions = {}) {

@@ -4,7 +4,7 @@ import { preview } from '../../../worker/blueprints/preview';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import type { Blueprint } from '../../../worker/blueprints/schema';
 import { type CliIo, runBlueprintCli, SEED_MESSAGE } from '../../../scripts/blueprintCli';
-import { validateCustomer, validateEvent, validateMerge } from '../../sandbox/validate';
+import { validateCustomer, validateEvent, validateMerge } from '../../../dev/moengage-sandbox/validate';
 import { SEED_PAYLOAD } from '../../seed';
 
 const retail = PRESETS.retail as Blueprint;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { EventSummary, JourneyShown } from '../../../worker/debugger/views';
-import { ACCEPTED_MESSAGE } from '../../sandbox/moengage';
+import { ACCEPTED_MESSAGE } from '../../../dev/moengage-sandbox/moengage';
 import { fetchWith, ingestRequest } from '../support/configured';
 import { api, ingest, journey, listEvents, ok, postJson, refusal, stats, track } from '../support/debugger';
 import { flush } from '../support/ingest';

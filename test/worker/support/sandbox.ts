@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { createMoEngageSandbox, type SandboxOptions } from '../../sandbox/moengage';
+import { createMoEngageSandbox, type SandboxOptions } from '../../../dev/moengage-sandbox/moengage';
 
 export const SANDBOX_BASE = 'http://moengage.sandbox';
 

@@ -1,6 +1,6 @@
 /**
  * Node-only HTTP front for the MoEngage sandbox, for `npm start` and for end-to-end tests that need a
- * real socket. Run directly with `npx tsx test/sandbox/server.ts` (port from SANDBOX_PORT, default 8788).
+ * real socket. Run directly with `npx tsx dev/moengage-sandbox/server.ts` (port from SANDBOX_PORT, default 8788).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
