@@ -1,4 +1,5 @@
 import type { ErrorBody, Issue } from '../../shared/message';
+import { ConfigError } from '../config/ConfigError';
 
 /** An error answer as a value: status + machine-readable `error` + human `detail`. */
 export class HttpError extends Error {
@@ -24,6 +25,8 @@ export class HttpError extends Error {
 /** The one place thrown things become JSON answers; unknown errors never leak their message. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return error.toResponse();
+  // A route read a section of the settings that is malformed: the answer names it, never its value.
+  if (error instanceof ConfigError) return new HttpError(503, 'misconfigured', error.message).toResponse();
   console.error('unhandled error', error instanceof Error ? `${error.name}: ${error.message}` : typeof error);
   return new HttpError(500, 'internal_error', 'the collector failed unexpectedly; the request was not stored').toResponse();
 }

@@ -1,3 +1,4 @@
+import type { Omission } from '../moengage/omission';
 import { normalizePhone, type PhoneValidation } from './phone';
 
 export interface IdentityOptions {
@@ -8,11 +9,7 @@ export interface IdentityOptions {
   phoneValidation?: PhoneValidation;
 }
 
-/** A field left out of the payload, and why: shown in the debugger, never a silent loss. */
-export interface Omission {
-  reason: string;
-  detail: string;
-}
+export type { Omission } from '../moengage/omission';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

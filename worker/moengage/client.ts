@@ -1,4 +1,4 @@
-import type { Connection } from '../config/connections';
+import type { MoEngageAccount } from './account';
 import { authorization } from './endpoints';
 
 /** What one request to MoEngage looked like and how it ended; kept for the debugger (no secrets). */
@@ -20,7 +20,7 @@ export interface Exchange {
 const TIMEOUT_MS = 15_000;
 
 /** POSTs one JSON body to MoEngage and reports the exchange; never throws. */
-export async function postToMoEngage(connection: Connection, url: string, body: unknown): Promise<Exchange> {
+export async function postToMoEngage(connection: MoEngageAccount, url: string, body: unknown): Promise<Exchange> {
   const text = JSON.stringify(body);
   const startedAt = Date.now();
   const base = { url, body, bytes: new TextEncoder().encode(text).byteLength, startedAt };

@@ -12,7 +12,7 @@ const cache = new WeakMap<Config, string>();
  * (SEGMENTS_IDENTITY_SECRET set), else the smaller core build.
  */
 export function tagScript(request: Request, config: Config): Response {
-  const segments = config.segments.identitySecret !== undefined;
+  const segments = config.segmentsEnabled;
   let source = cache.get(config);
   if (source === undefined) {
     source = (segments ? TAG_SEGMENTS_SOURCE : TAG_SOURCE).split(INGEST_PLACEHOLDER).join(config.ingestPath);
