@@ -34,7 +34,7 @@ async function build({ flags }: Variant): Promise<string> {
     input: new URL('src/index.ts', import.meta.url).pathname,
     plugins: [
       typescript({ tsconfig: new URL('tsconfig.json', import.meta.url).pathname, compilerOptions: { noEmit: false, declaration: false } }),
-      terser({ ecma: 2020, compress: { passes: 3, global_defs: { __INGEST_PATH__: '__EDGETAG_INGEST_PATH__', ...flags } }, mangle: { toplevel: true } }),
+      terser({ ecma: 2020, compress: { passes: 3, global_defs: { __INGEST_PATH__: '__EDGETAG_INGEST_PATH__', __VERSION__: pkg.version, ...flags } }, mangle: { toplevel: true } }),
     ],
   });
   const { output } = await bundle.generate({ format: 'iife', compact: true, strict: false });

@@ -4,6 +4,8 @@
  * placeholder with its INGEST_PATH when it serves the file, so one build fits every deployment.
  */
 declare const __INGEST_PATH__: string;
+/** package.json's version, set by tag/build.ts. */
+declare const __VERSION__: string;
 
 /** A queued call; the stub's promise-returning methods add the resolver of the promise they returned. */
 export type Call = [method: string, args: unknown[], at?: number, settle?: (value: unknown) => void];
@@ -20,4 +22,4 @@ export const writeKey = stub.k || '';
 /** Where the tag was loaded from: the collector (for other collector routes, e.g. /v1/segments). */
 export const collector = script?.src || location.href;
 export const endpoint = new URL(__INGEST_PATH__, collector).href;
-export const VERSION = '0.1.0';
+export const VERSION = __VERSION__;

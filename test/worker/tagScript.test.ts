@@ -7,7 +7,8 @@ import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_INGEST_PATH, DEFAULT_TAG_PATH, readConfig } from '../../worker/config/config';
 import type { Env } from '../../worker/env';
-import { TAG_SEGMENTS_SOURCE, TAG_SOURCE } from '../../worker/site/tagBundle.generated';
+import pkg from '../../package.json';
+import { TAG_SEGMENTS_SOURCE, TAG_SOURCE, TAG_VERSION } from '../../worker/site/tagBundle.generated';
 import { tagScript } from '../../worker/site/tagScript';
 import { get } from './support/ingest';
 import { installSandbox } from './support/sandbox';
@@ -100,5 +101,13 @@ describe('two builds: core, and core + segments', () => {
   it('GET /s.js on this collector (SEGMENTS_IDENTITY_SECRET set in the test bindings) is the segments build', async () => {
     const source = await (await get(DEFAULT_TAG_PATH)).text();
     expect(source).toContain('/v1/segments');
+  });
+});
+
+describe('the tag’s version', () => {
+  it('is package.json’s, set at build time (messages carry it in context.library; the ETag starts with it)', async () => {
+    for (const source of [TAG_SOURCE, TAG_SEGMENTS_SOURCE]) expect(source).toContain(JSON.stringify(pkg.version));
+    expect(TAG_VERSION).toBe(pkg.version);
+    expect((await get('/s.js')).headers.get('etag')).toMatch(new RegExp(`^"${pkg.version.replace(/\./g, '\\.')}-`));
   });
 });
