@@ -11,7 +11,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { DeliveryQueue } from '../../worker/delivery/DeliveryQueue';
 import type { Env } from '../../worker/env';
 import worker from '../../worker/index';
-import { accepted, alarmOf, cleanup, DEBUGGER_TOKEN, deliveredIds, drain, enqueue, installSandbox, queue, startClock, statuses, T0, trackRecord } from './support/harness';
+import { accepted, alarmOf, cleanup, CREDENTIALS, DEBUGGER_TOKEN, deliveredIds, drain, enqueue, installSandbox, queue, startClock, statuses, T0, trackRecord } from './support/harness';
 
 beforeEach(() => startClock());
 afterEach(cleanup);
@@ -99,5 +99,24 @@ describe('the collector with SEGMENTS_CACHE_SECONDS=9999', () => {
     await drain('main');
     expect(accepted(sandbox, 'main')).toHaveLength(1);
     expect(await statuses('main')).toMatchObject({ delivered: 1 });
+  });
+});
+
+describe('secrets stay out of storage', () => {
+  it('no Data API key is written to a queue’s storage, through delivery, a pause and a replay', async () => {
+    const { sandbox } = installSandbox();
+    await enqueue('main', [trackRecord('u1', { id: 'k-1' })]);
+    await drain('main');
+    sandbox.faults.add({ status: 401, count: 1 });
+    await enqueue('main', [trackRecord('u1', { id: 'k-2' })]);
+    await drain('main');
+    expect((await queue('main').health('main')).status).toBe('paused');
+    const stored = await runInDurableObject(queue('main'), (_i, state) => {
+      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray();
+      return JSON.stringify(tables.map(({ name }) => state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray()));
+    });
+    expect(stored).toContain('k-2'); // the scan reads the stored rows
+    for (const key of Object.values(CREDENTIALS)) expect(stored).not.toContain(key);
+    expect(stored).not.toContain(btoa('ws-main:main-key'));
   });
 });

@@ -1,49 +1,37 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { DeliveryConnection } from '../config/connections';
 import type { Settings } from '../config/settings';
-import { classify } from '../moengage/classify';
-import { postToMoEngage } from '../moengage/client';
-import { endpointUrl } from '../moengage/endpoints';
 import { admit, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { EventFilter } from './eventFilter';
-import { askFor, limitsOf, nextWake, roomOf, unitOf, worthSending } from './flushPlan';
 import { queueHealth, type QueueHealth } from './health';
-import { available, type LimiterState, observe, restoreLimiter, take } from './limiter';
 import type { ChangePosition, ListPosition } from './logOrder';
 import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
-import { type PackedRequest, type Pending, pack } from './packer';
 import type { EnqueueResult, IngestRecord } from './record';
-import { settlementOf } from './settlement';
 import { type LegacyRejections, takeLegacyRejections } from './store/legacyRejections';
 import { changedEvents, getEvent, listEvents } from './store/logReads';
 import { logStats } from './store/logStats';
 import type { PauseInfo } from './store/meta';
-import { type Own, OwnConnection } from './ownConnection';
+import { OwnConnection } from './ownConnection';
+import { Sender } from './sender';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, retention, retentionMs } from './upkeep';
 
-/** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
-const MAX_REQUESTS_PER_FLUSH = 40;
-/** While requests are out, an alarm stays set this far ahead: if this object dies, it runs again. */
-const LEASE_MS = 60_000;
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
 
 /**
  * One per MoEngage connection: stores every message it is given (the event log) and delivers the
- * queued ones from its alarm, within MoEngage's limits. Its RPC surface, the alarm loop and I/O;
- * the storage is store/, the decisions are pure modules (flushPlan, settlement, health, limiter,
- * packer, cadence, bounds, retryPolicy). It reads only its own connection's delivery settings, so
- * no other setting can stop it. docs/delivery.md describes the behaviour.
+ * queued ones from its alarm, within MoEngage's limits. Its RPC surface and the alarm loop; the
+ * storage is store/, the sending is sender.ts, the decisions are pure modules (flushPlan,
+ * settlement, health, limiter, packer, cadence, bounds, retryPolicy, upkeep). It reads only its own
+ * connection's delivery settings, so no other setting can stop it. docs/delivery.md describes the
+ * behaviour.
  */
 export class DeliveryQueue extends DurableObject<Settings> {
   private readonly store: QueueStore;
-  /** Attempts this life of the object has in flight; any other in-flight marker is an orphan. */
-  private readonly live = new Set<number>();
+  private readonly sender: Sender;
   private flushing: Promise<void> | null = null;
-  private limiterState: LimiterState | null = null;
-  private sentThisFlush = 0;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
@@ -52,9 +40,10 @@ export class DeliveryQueue extends DurableObject<Settings> {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
+    this.sender = new Sender(this.store, ctx.storage);
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.store.outbox.orphans(this.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
+      if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -152,7 +141,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
       stats: this.store.stats(),
       log: this.store.log.extent(),
       outage: this.store.meta.get('outage'),
-      blockedUntil: connection ? this.limiter(connection, now).blockedUntil : 0,
+      blockedUntil: connection ? this.sender.limiter(connection, now).blockedUntil : 0,
       refused: this.store.meta.get('refused'),
       expired: this.store.meta.get('expired'),
       now,
@@ -179,7 +168,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
 
   private async flush(): Promise<void> {
     const own = await this.own.get();
-    let now = Date.now();
+    const now = Date.now();
     if (!own || 'misconfigured' in own) {
       this.store.expireHolds(now); // needs no settings, and keeps the hold's alarm in the future
       // Never enqueued to, or removed from the config: its events stay stored. Malformed settings:
@@ -188,7 +177,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
       return;
     }
     const { connection } = own;
-    for (const attempt of this.store.outbox.orphans(this.live)) this.store.interrupt(attempt, now);
+    for (const attempt of this.store.outbox.orphans(this.sender.live)) this.store.interrupt(attempt, now);
     housekeeping(this.store, connection, now);
     this.retentionDueAt = retention(this.store, connection, now);
     this.store.expireHolds(now); // unidentified past the hold window → dropped
@@ -204,95 +193,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
       return;
     }
 
-    this.sentThisFlush = 0;
-    const limits = limitsOf(connection);
-    let stopped = false;
-    while (!stopped && this.sentThisFlush < MAX_REQUESTS_PER_FLUSH) {
-      now = Date.now();
-      const budget = available(this.limiter(connection, now), limits, now);
-      if (budget.requests <= 0) break;
-      const room = roomOf(budget);
-      const due = worthSending(this.store.outbox.due(now, askFor(room)), room, limits);
-      if (!due.length) break;
-      const packed = pack(due, {
-        packing: connection.delivery.packing,
-        budget: { ...budget, requests: Math.min(budget.requests, MAX_REQUESTS_PER_FLUSH - this.sentThisFlush) },
-      });
-      for (const t of packed.tooLarge) {
-        this.store.deadLetter([t.key], now, 'payload_too_large', `this event alone makes a ${t.bytes}-byte request; MoEngage accepts at most ${t.limit} bytes (128 KB)`);
-      }
-      if (!packed.requests.length) {
-        if (packed.tooLarge.length) continue;
-        break;
-      }
-      const items = new Map(due.map((p) => [p.key, p]));
-      for (const request of packed.requests) {
-        // Leave an alarm behind while the request is out: if this object dies, the events are picked up.
-        await this.ctx.storage.setAlarm(Date.now() + LEASE_MS);
-        this.saveLimiter(take(this.limiter(connection, now), limits, { ...request.cost, requests: 1 }, Date.now()));
-        if ((await this.deliver(own, request, items)) === 'stop') {
-          stopped = true;
-          break;
-        }
-      }
-    }
-    const wake = nextWake({
-      nextDue: this.store.outbox.nextDue(),
-      waiting: this.store.outbox.waiting,
-      gateUntil: this.store.meta.get('outage')?.until ?? 0,
-      limits,
-      limiter: this.limiter(connection, Date.now()),
-      now: Date.now(),
-      progressed: this.sentThisFlush > 0,
-      leaseMs: LEASE_MS,
-    });
-    if (wake.limiter !== this.limiterState) this.saveLimiter(wake.limiter);
-    if (wake.at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(wake.at);
-  }
-
-  /**
-   * Sends one request and settles its items by MoEngage's answer (settlement.ts); a refused
-   * multi-item request is split in halves, recursively, until the refused item stands alone.
-   * 'stop' ends the flush (MoEngage is rate limiting, failing or refusing our credentials).
-   */
-  private async deliver(own: Extract<Own, { connection: unknown }>, request: PackedRequest, items: Map<number, Pending>): Promise<'ok' | 'stop'> {
-    const { connection } = own;
-    const url = endpointUrl(connection, request.endpoint);
-    const attemptId = this.store.beginAttempt({ url, body: request.body, bytes: request.bytes, at: Date.now(), units: request.cost }, request.keys);
-    this.live.add(attemptId);
-    this.sentThisFlush++;
-    const exchange = await postToMoEngage(connection, url, request.body);
-    this.live.delete(attemptId);
-    const now = Date.now();
-    const limiter = observe(
-      this.limiter(connection, now),
-      limitsOf(connection),
-      { status: exchange.status, unit: unitOf(request), retryAfterMs: exchange.retryAfterMs, rateLimit: exchange.rateLimit },
-      now,
-    );
-    this.saveLimiter(limiter);
-    const settlement = settlementOf(classify(exchange), {
-      keys: request.keys,
-      endpoint: request.endpoint,
-      now,
-      blockedUntil: limiter.blockedUntil,
-      outage: this.store.meta.get('outage'),
-      maxAttempts: connection.delivery.maxAttempts,
-      random: Math.random(),
-      fingerprint: own.fingerprint,
-    });
-    this.store.finishAttempt(attemptId, exchange, settlement.note);
-    for (const op of settlement.ops) this.store.apply(op, request.keys, now);
-    if (settlement.then.kind === 'continue') return 'ok';
-    if (settlement.then.kind === 'stop') return 'stop';
-    for (const half of settlement.then.halves) {
-      const pending = half.map((key) => items.get(key)).filter((p): p is Pending => p !== undefined);
-      // The halves were paid for by the refused request (MoEngage counts accepted events only).
-      const { requests } = pack(pending, { packing: settlement.then.packing });
-      for (const sub of requests) if ((await this.deliver(own, sub, items)) === 'stop') return 'stop';
-    }
-    return 'ok';
+    await this.sender.flush(own);
   }
 
   /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */
@@ -325,16 +226,6 @@ export class DeliveryQueue extends DurableObject<Settings> {
     this.store.meta.delete('pause');
     this.store.meta.delete('outage');
     this.store.markResumed(now);
-  }
-
-  private limiter(connection: DeliveryConnection, now: number): LimiterState {
-    this.limiterState ??= restoreLimiter(this.store.meta.get('limiter'), limitsOf(connection), now);
-    return this.limiterState;
-  }
-
-  private saveLimiter(state: LimiterState): void {
-    this.limiterState = state;
-    this.store.meta.set('limiter', state);
   }
 
   /** Makes sure an alarm fires no later than `at`. */

@@ -1,11 +1,11 @@
-import { identifiedAs } from '../../identity/heldCustomer';
 import { migrate } from '../../sql/migrate';
 import type { EnqueueResult, IngestRecord } from '../record';
 import { afterFailure } from '../retryPolicy';
 import type { StoreOp } from '../settlement';
 import { statusOf } from '../status';
 import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
-import { Holds, linksOf } from './holds';
+import { admitLinks } from './heldRelease';
+import { Holds } from './holds';
 import { type PauseInfo, QueueMeta } from './meta';
 import { Outbox } from './outbox';
 import { QUEUE_MIGRATIONS } from './schema';
@@ -98,7 +98,7 @@ export class QueueStore {
             held.push(r);
           }
         }
-        queued += this.admitLinks(records, held, now, dueAt, pause);
+        queued += admitLinks(this, records, held, now, dueAt, pause);
         if (!options.admit(queued)) throw new Refused();
       });
     } catch (error) {
@@ -107,46 +107,6 @@ export class QueueStore {
       throw error;
     }
     return { duplicates, queued, refused: false };
-  }
-
-  /**
-   * Remembers the links a batch carries and releases what they unlock: held events of visitors
-   * this batch identifies, and this batch's held events of visitors identified before. Returns
-   * the items queued.
-   */
-  private admitLinks(records: readonly IngestRecord[], held: readonly IngestRecord[], now: number, dueAt: number, pause: PauseInfo | null): number {
-    let queued = 0;
-    // A batch usually repeats one visitor's link on every message: a link already written in this
-    // batch changes nothing, and with nothing held there is nothing to release.
-    const written = new Map<string, string>();
-    const anythingHeld = this.holds.anythingHeld();
-    for (const r of records) {
-      for (const [anonymousId, userId] of linksOf(r)) {
-        if (written.get(anonymousId) === userId) continue;
-        written.set(anonymousId, userId);
-        this.holds.link(anonymousId, userId, now);
-        if (anythingHeld) queued += this.releaseHeld(anonymousId, userId, now, dueAt, pause);
-      }
-    }
-    for (const r of held) {
-      const userId = this.holds.linkOf(r.anonymousId as string);
-      if (userId !== undefined) queued += this.releaseHeld(r.anonymousId as string, userId, now, dueAt, pause);
-    }
-    return queued;
-  }
-
-  /** Queues every held event of `anonymousId` as `userId` (shown paused if the connection is); returns the items queued. */
-  private releaseHeld(anonymousId: string, userId: string, now: number, dueAt: number, pause: PauseInfo | null): number {
-    let queued = 0;
-    for (const messageId of this.holds.take(anonymousId)) {
-      const stored = this.log.heldItems(messageId);
-      if (!stored) continue; // no longer held (dropped at the end of its window)
-      const items = identifiedAs(stored, userId);
-      this.log.released(messageId, items, `held while anonymous; released when anonymousId "${anonymousId}" was identified as "${userId}"`, dueAt, now);
-      if (pause) this.log.paused(messageId, pause);
-      queued += this.outbox.add(messageId, items, now, dueAt);
-    }
-    return queued;
   }
 
   /** Ends holds past their window as `dropped` (anonymous_not_identified); returns how many ended. */
