@@ -59,7 +59,13 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             // TEST_TIGHT_RATE_LIMIT: a real (miniflare-simulated) Cloudflare rate limiting binding that
             // test/worker/abuse.test.ts hands the collector as INGEST_IP_RATE_LIMIT.
-            miniflare: { bindings: TEST_BINDINGS, ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } } },
+            // ANALYTICS: the optional Analytics Engine dataset, bound here so test/worker/logs.test.ts sees its data points
+            // (miniflare's local dataset accepts and discards them; production has it off unless wrangler.toml binds it).
+            miniflare: {
+              bindings: TEST_BINDINGS,
+              ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } },
+              analyticsEngineDatasets: { ANALYTICS: { dataset: 'edgetag_test' } },
+            },
           }),
         ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },

@@ -6,7 +6,6 @@ import type { QueueHealth } from '../delivery/queueHealth';
 import type { Amounts, Limits } from '../delivery/limiter';
 import type { Env } from '../env';
 import type { CollectorCount } from './CollectorCounters';
-import { flush } from './collectorCount';
 import { type Family, PROMETHEUS_CONTENT_TYPE, type Sample, renderPrometheus } from './prometheus';
 
 /** What one queue reports (DeliveryQueue.metrics). */
@@ -30,7 +29,6 @@ function connectionQueues(env: Env, connection: Connection) {
 }
 
 export async function gatherMetrics(env: Env, config: Config): Promise<{ connections: ConnectionMetrics[]; collector: CollectorCount[] }> {
-  await flush(env).catch(() => undefined);
   const [connections, collector] = await Promise.all([
     Promise.all(
       config.connections.map(async (c) => ({

@@ -3,44 +3,42 @@ import type { CollectorCount } from './CollectorCounters';
 
 /**
  * Counts collector-wide things (tag served, requests refused) without a round trip on the answer's
- * path: counts gather in this isolate and go to the CollectorCounters object in the background,
- * one write in flight at a time (under load, one write carries many counts). A count is lost only
- * if the isolate dies within the milliseconds before its write.
+ * path: counts gather in this isolate and a background task (waitUntil) writes them to the
+ * CollectorCounters object, one write in flight per isolate at a time (under load, one write
+ * carries many counts). They show in the metrics a few milliseconds later; a count is lost only if
+ * the isolate dies in between. The task never shares a promise with another request (Workers do
+ * not allow a request to wait on another one's I/O).
  */
 const pending = new Map<string, CollectorCount>();
-let flushing: Promise<void> | null = null;
+let writing = false;
 
-export function countCollector(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, metric: string, a: string, b = ''): void {
-  const key = `${metric}\u0000${a}\u0000${b}`;
-  const row = pending.get(key);
-  if (row) row.value++;
-  else pending.set(key, { metric, a, b, value: 1 });
-  ctx.waitUntil(flush(env));
+const keyOf = (c: Pick<CollectorCount, 'metric' | 'a' | 'b'>) => `${c.metric}\u0000${c.a}\u0000${c.b}`;
+
+function add(count: CollectorCount): void {
+  const row = pending.get(keyOf(count));
+  if (row) row.value += count.value;
+  else pending.set(keyOf(count), { ...count });
 }
 
-/** Writes what this isolate has gathered (the metrics route awaits it, so its own counts show). */
-export function flush(env: Env): Promise<void> {
-  flushing ??= (async () => {
-    try {
-      while (pending.size) {
-        const counts = [...pending.values()];
-        pending.clear();
-        try {
-          await env.COLLECTOR_COUNTERS.getByName('collector').add(counts);
-        } catch {
-          // Kept for the next write.
-          for (const c of counts) {
-            const key = `${c.metric}\u0000${c.a}\u0000${c.b}`;
-            const row = pending.get(key);
-            if (row) row.value += c.value;
-            else pending.set(key, c);
-          }
-          return;
-        }
+export function countCollector(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, metric: string, a: string, b = ''): void {
+  add({ metric, a, b, value: 1 });
+  if (!writing) ctx.waitUntil(write(env));
+}
+
+async function write(env: Env): Promise<void> {
+  writing = true;
+  try {
+    while (pending.size) {
+      const counts = [...pending.values()];
+      pending.clear();
+      try {
+        await env.COLLECTOR_COUNTERS.getByName('collector').add(counts);
+      } catch {
+        for (const c of counts) add(c); // kept for the next write
+        return;
       }
-    } finally {
-      flushing = null;
     }
-  })();
-  return flushing;
+  } finally {
+    writing = false;
+  }
 }
