@@ -36,9 +36,8 @@ async function runAll(connection: string, until: number): Promise<void> {
   const stubs = [queue(connection), alertsOf(connection)];
   for (let ran = 0; ; ran++) {
     if (ran > 5_000) throw new Error('too many alarms');
-    const due = (await Promise.all(stubs.map(async (stub) => ({ stub, at: await alarmAt(stub) }))))
-      .filter((a): a is { stub: DurableObjectStub; at: number } => a.at !== null && a.at <= until)
-      .sort((a, b) => a.at - b.at)[0];
+    const alarms = await Promise.all(stubs.map(async (stub) => ({ stub, at: await alarmAt(stub) })));
+    const due = alarms.flatMap((a) => (a.at !== null && a.at <= until ? [{ stub: a.stub, at: a.at }] : [])).sort((a, b) => a.at - b.at)[0];
     if (!due) break;
     if (due.at > Date.now()) setClock(due.at);
     await runDurableObjectAlarm(due.stub);

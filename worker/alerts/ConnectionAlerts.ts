@@ -4,8 +4,9 @@ import { amiss, type QueueSignal } from '../delivery/alertSignal';
 import type { Env } from '../env';
 import { logLine } from '../logs/logLine';
 import { AlertLog, type DeliveryStatus } from './alertLog';
+import type { AlertsOverview } from './alertsView';
 import { conditionsOf, nextChangeAt, observe } from './conditions';
-import { alertBody, type AlertBody } from './message';
+import { alertBody } from './message';
 import { calmEndsAt, type AlertState, step } from './transitions';
 import { nextAttemptAt, postAlert, webhookFingerprint, webhookHost } from './webhook';
 
@@ -13,28 +14,6 @@ import { nextAttemptAt, postAlert, webhookFingerprint, webhookHost } from './web
 export const WATCH_MS = 60_000;
 /** Webhook deliveries one alarm sends at most (the rest go on the next, at once). */
 const SENDS_PER_ALARM = 20;
-
-export interface AlertView {
-  id: string;
-  at: number;
-  connection: string;
-  alert: AlertBody['alert'];
-  state: AlertBody['state'];
-  severity: AlertBody['severity'];
-  summary: string;
-  link: string;
-  facts: AlertBody['facts'];
-  deliveries: { host: string; status: DeliveryStatus; attempts: number; lastStatus: number | null; lastError: string | null; nextAt: number | null; deliveredAt: number | null }[];
-}
-
-export interface AlertsOverview {
-  connection: string;
-  /** Conditions firing now, with when they began. */
-  firing: { alert: AlertBody['alert']; since: number; facts: AlertBody['facts'] }[];
-  recent: AlertView[];
-  /** Alerts raised since the start, per kind and state. */
-  raised: { kind: string; state: string; n: number }[];
-}
 
 const settingsCache = new WeakMap<object, AlertSettings>();
 
@@ -78,7 +57,7 @@ export class ConnectionAlerts extends DurableObject<Env> {
     const state = this.log.state();
     return {
       connection,
-      firing: Object.entries(state).map(([alert, s]) => ({ alert: alert as AlertBody['alert'], since: s.since, facts: s.facts })),
+      firing: Object.entries(state).map(([alert, s]) => ({ alert: alert as AlertsOverview['firing'][number]['alert'], since: s.since, facts: s.facts })),
       recent: this.log.recent(limit).map((a) => ({
         id: a.body.id,
         at: a.at,

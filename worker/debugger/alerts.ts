@@ -1,16 +1,10 @@
-import type { AlertsOverview } from '../alerts/ConnectionAlerts';
+export type { AlertsView } from '../alerts/alertsView';
+import type { AlertsView } from '../alerts/alertsView';
 import { webhookHost } from '../alerts/webhook';
 import { BACKLOG_ALERT_RATIO } from '../delivery/alertSignal';
 import { DEAD_LETTER_WINDOW_MS } from '../config/alerts';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
-
-export interface AlertsView {
-  /** Where alerts go: hosts only (a webhook URL is a secret). Empty: alerts are kept here only. */
-  webhooks: string[];
-  thresholds: { deadLetters: number; deadLetterWindowMinutes: number; backlogMinutes: number; backlogPercent: number };
-  connections: AlertsOverview[];
-}
 
 /** GET /debugger/api/alerts: what is firing, recent alerts newest first, and each one's webhook deliveries. */
 export async function alertsView(env: Env, config: Config, query: Record<string, unknown>): Promise<AlertsView> {

@@ -1,4 +1,4 @@
-import type { AlertsOverview } from '../alerts/ConnectionAlerts';
+import type { AlertsOverview } from '../alerts/alertsView';
 import type { Config } from '../config/config';
 import type { Connection } from '../config/connections';
 import { type CounterRow, LATENCY_BUCKETS } from '../delivery/counters';
