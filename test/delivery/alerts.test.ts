@@ -76,7 +76,7 @@ describe('a paused connection', () => {
       facts: { reason: 'moengage_unauthorized', waiting: 1 },
     });
     // Slack and Teams show `text` alone: the summary and a link to the debugger filtered to the cause.
-    expect(body.text).toMatch(/^🔴 edgetag · main: delivery paused: HTTP 401 .*check the workspace ID and Data API key.*; 1 events waiting https:\/\/t\.shop\.test\/debugger#connection=main&status=paused$/);
+    expect(body.text).toMatch(/^🔴 edgetag · main: delivery paused: HTTP 401 .*check the workspace ID and Data API key.*; 1 event waiting https:\/\/t\.shop\.test\/debugger#connection=main&status=paused$/);
     // Sent in the alarm the pause scheduled for that same moment: no wait between the 401 and the webhook.
     expect(firing[0]!.at).toBe(refusal!.at);
 
@@ -171,7 +171,7 @@ describe('a rate-limit wait MoEngage imposes', () => {
     const until = (await queue('main').health('main')).rateLimitedUntil!;
     expect(until).toBeGreaterThan(sandbox.requests[0]!.at);
     expect(firing[0]!.body).toMatchObject({ severity: 'warning', facts: { until: new Date(until).toISOString() } });
-    expect(firing[0]!.body.text).toMatch(/MoEngage imposed a rate-limit wait until \d\d:\d\d:\d\d UTC; 1 events waiting/);
+    expect(firing[0]!.body.text).toMatch(/MoEngage imposed a rate-limit wait until \d\d:\d\d:\d\d UTC; 1 event waiting/);
 
     await runAll('main', T0 + 5 * 60_000);
     expect(await statuses('main')).toEqual({ delivered: 1 });

@@ -97,8 +97,11 @@ export class ConnectionAlerts extends DurableObject<Env> {
   }
 
   private async evaluate(now: number): Promise<void> {
-    const connection = this.log.getMeta<string>('connection') ?? '';
     const settings = alertSettings(this.env);
+    const webhooks = await Promise.all(settings.webhooks.map(async (url) => ({ fingerprint: await webhookFingerprint(url), host: webhookHost(url) })));
+    // From here to `record` nothing is awaited: two reports judged at once would both see the old
+    // state and raise the same alert twice (a Durable Object interleaves calls at every await).
+    const connection = this.log.getMeta<string>('connection') ?? '';
     const arrivals = this.log.deadArrivals(now - DEAD_LETTER_WINDOW_MS);
     const signals = this.log.signals();
     const seen = observe(
@@ -107,7 +110,6 @@ export class ConnectionAlerts extends DurableObject<Env> {
       now,
     );
     const { next, changes } = step(this.log.state(), conditionsOf(seen, settings), now);
-    const webhooks = await Promise.all(settings.webhooks.map(async (url) => ({ fingerprint: await webhookFingerprint(url), host: webhookHost(url) })));
     this.log.record(
       next,
       changes.map((change) => ({ at: now, body: (id: number) => alertBody(change, { id: `${connection}-${id}`, connection, collectorUrl: settings.collectorUrl }) })),

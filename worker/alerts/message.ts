@@ -47,6 +47,7 @@ export function debuggerLink(collectorUrl: string | undefined, connection: strin
 
 const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
 const minutes = (ms: number) => (ms < 90_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`);
+const events = (v: unknown) => `${n(v)} event${v === 1 ? '' : 's'}`;
 const time = (iso: unknown) => (typeof iso === 'string' ? `${iso.slice(11, 19)} UTC` : String(iso));
 
 function summaryOf(change: Change): string {
@@ -68,15 +69,15 @@ function summaryOf(change: Change): string {
   }
   switch (change.kind) {
     case 'paused':
-      return `delivery paused: ${String(f.detail ?? f.reason)}; ${n(f.waiting)} events waiting`;
+      return `delivery paused: ${String(f.detail ?? f.reason)}; ${events(f.waiting)} waiting`;
     case 'dead_letters':
-      return `${n(f.count)} event${f.count === 1 ? '' : 's'} dead-lettered in the last ${n(f.windowMinutes)} minutes`;
+      return `${events(f.count)} dead-lettered in the last ${n(f.windowMinutes)} minutes`;
     case 'backlog_age':
-      return `oldest queued event is ${n(f.oldestAgeMinutes)} min old (alert at ${n(f.thresholdMinutes)} min); ${n(f.waiting)} events waiting`;
+      return `oldest queued event is ${n(f.oldestAgeMinutes)} min old (alert at ${n(f.thresholdMinutes)} min); ${events(f.waiting)} waiting`;
     case 'backlog_size':
       return `backlog at ${n(f.percent)} % of MAX_BACKLOG_EVENTS (${n(f.waiting)} of ${n(f.maxBacklogEvents)}); at 100 % ingest answers 503 backlog_full`;
     case 'rate_limited':
-      return `MoEngage imposed a rate-limit wait until ${time(f.until)}; ${n(f.waiting)} events waiting`;
+      return `MoEngage imposed a rate-limit wait until ${time(f.until)}; ${events(f.waiting)} waiting`;
   }
 }
 
