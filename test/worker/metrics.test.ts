@@ -7,6 +7,8 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it, vi } from 'vitest';
+import operations from '../../docs/operations.md?raw';
+import readme from '../../README.md?raw';
 import { api, ingest, track } from './support/debugger';
 import { flush, get, post, queue } from './support/ingest';
 import { useSandbox } from './support/sandboxPerTest';
@@ -34,6 +36,16 @@ function value(families: Map<string, ParsedFamily>, name: string, labels: Record
 }
 
 describe('GET /debugger/api/metrics', () => {
+  it('exposes exactly the families docs/operations.md lists, and every one the README names', async () => {
+    const exposed = [...(await scrape()).keys()].sort();
+    const documented = [...new Set([...operations.matchAll(/^\| `(edgetag_[a-z_]+)` \|/gm)].map((m) => m[1]))].sort();
+    expect(exposed).toEqual(documented);
+    const section = readme.slice(readme.indexOf('## Operations'), readme.indexOf('\n## ', readme.indexOf('## Operations') + 1));
+    const named = [...section.matchAll(/`(edgetag_[a-z_]+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(10);
+    for (const name of named) expect(exposed).toContain(name);
+  });
+
   it('needs the debugger token', async () => {
     expect((await get('/debugger/api/metrics')).status).toBe(401);
     expect((await api('/debugger/api/metrics', { headers: { authorization: 'Bearer wrong-token-0000' } })).status).toBe(401);
