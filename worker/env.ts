@@ -1,7 +1,9 @@
 import type { RateLimiter } from './abuse/RateLimiter';
+import type { ConnectionAlerts } from './alerts/ConnectionAlerts';
 import type { CollectorLog } from './collector/CollectorLog';
 import type { Settings } from './config/settings';
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
+import type { CollectorCounters } from './metrics/CollectorCounters';
 import type { SegmentStore } from './segments/SegmentStore';
 import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 
@@ -15,6 +17,12 @@ export interface Env extends Settings {
   COLLECTOR_LOG: DurableObjectNamespace<CollectorLog>;
   SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;
   SEGMENT_SYNC_JOURNAL: DurableObjectNamespace<SegmentSyncJournal>;
+  /** One per connection: delivery alerts and their webhook outbox (worker/alerts/). */
+  CONNECTION_ALERTS: DurableObjectNamespace<ConnectionAlerts>;
+  /** Collector-wide counters: tag served, requests refused (worker/metrics/). */
+  COLLECTOR_COUNTERS: DurableObjectNamespace<CollectorCounters>;
+  /** Optional Workers Analytics Engine dataset (docs/operations.md); unbound by default. */
+  ANALYTICS?: AnalyticsEngineDataset;
   /** Abuse counters: ingest rate limits (when no Cloudflare binding is bound) and debugger lockouts. */
   RATE_LIMITER?: DurableObjectNamespace<RateLimiter>;
   /** Cloudflare rate limiting bindings (wrangler.toml `[[ratelimits]]`); when bound they replace the RateLimiter counts. */

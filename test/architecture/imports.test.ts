@@ -79,8 +79,10 @@ describe('dependency directions', () => {
     expect(importsOf('worker/index.ts').map((e) => e.to)).toContain('worker/delivery/DeliveryQueue.ts');
     expect(durableObjects.sort()).toEqual([
       'worker/abuse/RateLimiter.ts',
+      'worker/alerts/ConnectionAlerts.ts',
       'worker/collector/CollectorLog.ts',
       'worker/delivery/DeliveryQueue.ts',
+      'worker/metrics/CollectorCounters.ts',
       'worker/segments/SegmentStore.ts',
       'worker/segments/SegmentSyncJournal.ts',
     ]);

@@ -9,6 +9,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { DeliveryQueue } from '../../worker/delivery/DeliveryQueue';
+import type { QueueEnv } from '../../worker/delivery/queueEnv';
 import type { Env } from '../../worker/env';
 import worker from '../../worker/index';
 import { accepted, alarmOf, cleanup, CREDENTIALS, DEBUGGER_TOKEN, deliveredIds, drain, enqueue, installSandbox, queue, startClock, statuses, T0, trackRecord } from './support/harness';
@@ -22,7 +23,7 @@ const withEntry = (id: string, change: Record<string, unknown>) => JSON.stringif
 /** Runs the queue's alarm with the given settings in place of its own (the object as a redeploy with them would run it). */
 async function alarmWith(connection: string, settings: Record<string, unknown>): Promise<void> {
   await runInDurableObject(queue(connection), async (_instance, state) => {
-    await new DeliveryQueue(state, { ...env, ...settings } as Env).alarm();
+    await new DeliveryQueue(state, { ...env, ...settings } as unknown as QueueEnv).alarm();
   });
 }
 
@@ -60,7 +61,7 @@ describe('this connection’s own malformed delivery setting', () => {
     expect(accepted(sandbox, 'main')).toEqual([]);
     expect(await statuses('main')).toEqual({ queued: 1 });
     expect(await alarmOf('main')).toBe(T0 + 60_000);
-    const health = await runInDurableObject(queue('main'), (_i, state) => new DeliveryQueue(state, { ...env, ...broken } as Env).health('main'));
+    const health = await runInDurableObject(queue('main'), (_i, state) => new DeliveryQueue(state, { ...env, ...broken } as unknown as QueueEnv).health('main'));
     expect(health).toMatchObject({
       status: 'misconfigured',
       queueDepth: 1,

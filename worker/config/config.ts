@@ -1,4 +1,5 @@
 import type { Blueprint } from '../blueprints/schema';
+import { type AlertSettings, readAlertSettings } from './alerts';
 import { readBlueprints } from './blueprints';
 import { ConfigError } from './ConfigError';
 import { type Connection, readConnections } from './connections';
@@ -34,6 +35,7 @@ export interface Config {
   ingestRatePerIp: number;
   ingestRatePerWriteKey: number;
   botPolicy: BotPolicy;
+  alerts: AlertSettings;
   /** Every malformed setting, in the order the sections are read; empty when all is well. */
   problems: ConfigError[];
 }
@@ -70,7 +72,8 @@ export function loadConfig(env: Settings): Config {
     ingestRatePerWriteKey: count('INGEST_RATE_PER_WRITE_KEY', env.INGEST_RATE_PER_WRITE_KEY, DEFAULT_INGEST_RATE_PER_WRITE_KEY),
     botPolicy: botPolicy(env.BOT_POLICY),
   }));
-  const problems = [connections, blueprints, segments, ingest].flatMap((s) => ('error' in s ? [s.error] : []));
+  const alerts = section(() => readAlertSettings(env));
+  const problems = [connections, blueprints, segments, ingest, alerts].flatMap((s) => ('error' in s ? [s.error] : []));
   config = {
     writeKeys: list(env.WRITE_KEYS),
     debuggerToken: env.DEBUGGER_TOKEN || undefined,
@@ -90,6 +93,7 @@ export function loadConfig(env: Settings): Config {
     ingestRatePerIp: { get: () => value(ingest).ingestRatePerIp, enumerable: true },
     ingestRatePerWriteKey: { get: () => value(ingest).ingestRatePerWriteKey, enumerable: true },
     botPolicy: { get: () => value(ingest).botPolicy, enumerable: true },
+    alerts: { get: () => value(alerts), enumerable: true },
   });
   cache.set(env, config);
   return config;

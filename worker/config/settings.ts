@@ -52,6 +52,13 @@ export interface Settings {
   INGEST_RATE_PER_WRITE_KEY?: string;
   /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
   BOT_POLICY?: string;
+  // Alerts (config/alerts.ts, docs/operations.md).
+  /** secret: comma list of incoming webhook URLs */
+  ALERT_WEBHOOK_URL?: string;
+  ALERT_DEAD_LETTERS?: string;
+  ALERT_BACKLOG_MINUTES?: string;
+  /** The collector's public URL, for the debugger links in alerts. */
+  COLLECTOR_URL?: string;
   /** "on" serves the demo page at /demo (local development). */
   DEMO_PAGE?: string;
   /** Where `npm start`'s sandbox answers, linked from the demo page. */

@@ -3,7 +3,9 @@ import { listRejections } from '../collector/log';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import { errorResponse, HttpError } from '../http/HttpError';
+import { metricsResponse } from '../metrics/collect';
 import { segmentsDebugger } from '../segments/debuggerApi';
+import { alertsView } from './alerts';
 import { authorizeDebugger } from './authorize';
 import { eventJourney, listEvents } from './events';
 import { replay, resume } from './operator';
@@ -43,6 +45,9 @@ export function debuggerApi() {
     .get('/stats', async (req, env, _ctx, config) => json(await debuggerStats(env, config, req.query)))
     .get('/stream', (req, env, ctx, config) => eventStream(req, env, config, req.query, ctx))
     .post('/preview', async (req, _env, _ctx, config) => json(await previewMessage(req, config)))
+    // Operations (docs/operations.md): Prometheus metrics and the alerts sent.
+    .get('/metrics', (_req, env, _ctx, config) => metricsResponse(env, config))
+    .get('/alerts', async (req, env, _ctx, config) => json(await alertsView(env, config, req.query)))
     // Whole requests the collector refused (collector/rejectionLog.ts), counted per reason.
     .get('/rejections', async (req, env, _ctx, config) => {
       const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));

@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { DeliveryConnection } from '../config/connections';
-import type { Settings } from '../config/settings';
 import { admit, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { EventFilter } from './eventFilter';
@@ -12,7 +11,14 @@ import { type LegacyRejections, takeLegacyRejections } from './store/legacyRejec
 import { changedEvents, getEvent, listEvents } from './store/logReads';
 import { logStats } from './store/logStats';
 import type { PauseInfo } from './store/meta';
+import { AlertReporter } from './alerting';
+import type { QueueSignal } from './alertSignal';
+import { limitsOf } from './flushPlan';
 import { OwnConnection } from './ownConnection';
+import type { QueueEnv } from './queueEnv';
+import type { QueueMetrics } from './queueMetrics';
+import { readCounters } from './store/counters';
+import { unitsInWindow } from './unitsInWindow';
 import { Sender } from './sender';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, retention, retentionMs } from './upkeep';
@@ -28,19 +34,21 @@ const PAUSE_CHECK_MS = 60_000;
  * connection's delivery settings, so no other setting can stop it. docs/delivery.md describes the
  * behaviour.
  */
-export class DeliveryQueue extends DurableObject<Settings> {
+export class DeliveryQueue extends DurableObject<QueueEnv> {
   private readonly store: QueueStore;
   private readonly sender: Sender;
+  private readonly alerts: AlertReporter;
   private flushing: Promise<void> | null = null;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
 
-  constructor(ctx: DurableObjectState, env: Settings) {
+  constructor(ctx: DurableObjectState, env: QueueEnv) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
-    this.sender = new Sender(this.store, ctx.storage);
+    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS);
+    this.alerts = new AlertReporter(this.store, env, this.sender);
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
@@ -75,6 +83,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
     if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
     else await this.wakeForRetention(connection);
     await this.wakeForHolds();
+    await this.alerts.afterEnqueue(connection);
     return { duplicates: stored.duplicates };
   }
 
@@ -113,6 +122,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
     if (resumed) this.resumeNow(now);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
+    await this.alerts.tell(await this.own.usable());
     return { ...result, resumed };
   }
 
@@ -124,6 +134,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
     const now = Date.now();
     this.resumeNow(now);
     await this.wakeBy(now);
+    await this.alerts.tell(await this.own.usable());
     const { fingerprint: _secretish, ...shown } = pause;
     return { resumed: true, pause: shown };
   }
@@ -148,6 +159,25 @@ export class DeliveryQueue extends DurableObject<Settings> {
     });
   }
 
+  /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
+  async alertSignal(): Promise<QueueSignal | null> {
+    const connection = await this.own.usable();
+    return connection ? this.alerts.answer(connection, Date.now()) : null;
+  }
+
+  /** Counters and gauges for GET /debugger/api/metrics (worker/metrics/). */
+  async metrics(connectionId: string): Promise<QueueMetrics> {
+    const health = await this.health(connectionId);
+    const connection = await this.own.usable();
+    const now = Date.now();
+    return {
+      health,
+      counters: readCounters(this.ctx.storage.sql),
+      unitsInWindow: connection ? unitsInWindow(this.sender.limiter(connection, now), now) : { events: 0, customers: 0, merges: 0, requests: 0 },
+      limits: connection ? limitsOf(connection) : null,
+    };
+  }
+
   override async alarm(): Promise<void> {
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
@@ -162,6 +192,7 @@ export class DeliveryQueue extends DurableObject<Settings> {
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(await this.own.usable());
       else await this.wakeBy(this.retentionDueAt);
+      await this.alerts.tell(await this.own.usable());
     })();
     return this.flushing;
   }

@@ -3,6 +3,7 @@ import type { EventFilter } from './eventFilter';
 import type { QueueHealth } from './queueHealth';
 import { type ChangePosition, compareNewestFirst, type ListPosition } from './logOrder';
 import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
+import type { QueueMetrics } from './queueMetrics';
 import type { EnqueueResult, IngestRecord } from './record';
 import type { LegacyRejections } from './store/legacyRejections';
 import type { ReplayResult, ReplaySelector } from './store/queueStore';
@@ -68,6 +69,11 @@ export async function statsOf(env: Env, connection: string, since: number, serie
   const queue = queueOf(env, connection);
   const [log, health] = await Promise.all([queue.logStats(since, seriesSince), queue.health(connection)]);
   return { log, health };
+}
+
+/** The metrics of each of a connection's queues (one today). */
+export async function metricsOf(env: Env, connection: string): Promise<QueueMetrics[]> {
+  return [await queueOf(env, connection).metrics(connection)];
 }
 
 export function healthOf(env: Env, connections: readonly string[]): Promise<QueueHealth[]> {

@@ -5,6 +5,7 @@ import { endpointUrl } from '../moengage/endpoints';
 import { askFor, limitsOf, nextWake, roomOf, unitOf, worthSending } from './flushPlan';
 import { available, type LimiterState, observe, restoreLimiter, take } from './limiter';
 import type { Own } from './ownConnection';
+import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { settlementOf } from './settlement';
 import type { QueueStore } from './store/queueStore';
@@ -30,6 +31,8 @@ export class Sender {
   constructor(
     private readonly store: QueueStore,
     private readonly storage: DurableObjectStorage,
+    /** Workers Analytics Engine, when bound: a data point per attempt (observeAttempt.ts). */
+    private readonly analytics: AnalyticsEngineDataset | undefined,
   ) {}
 
   limiter(connection: DeliveryConnection, now: number): LimiterState {
@@ -102,6 +105,8 @@ export class Sender {
     const exchange = await postToMoEngage(connection, url, request.body);
     this.live.delete(attemptId);
     const now = Date.now();
+    const verdict = classify(exchange);
+    observeAttempt(this.store.sql, this.analytics, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
     const limiter = observe(
       this.limiter(connection, now),
       limitsOf(connection),
@@ -109,7 +114,7 @@ export class Sender {
       now,
     );
     this.save(limiter);
-    const settlement = settlementOf(classify(exchange), {
+    const settlement = settlementOf(verdict, {
       keys: request.keys,
       endpoint: request.endpoint,
       now,

@@ -246,6 +246,11 @@ export class Outbox {
       .map((r) => ({ state: r.state, failures: r.failures, nextAttemptAt: r.next_attempt_at, reason: r.reason, detail: r.detail }));
   }
 
+  /** When the oldest waiting item was queued (an index seek: cheap enough for every flush). */
+  oldestQueuedAt(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(queued_at) AS at FROM outbox WHERE state = 'ready'").one().at;
+  }
+
   stats(): OutboxStats {
     const row = this.sql
       .exec<{ waiting: number; in_flight: number; oldest: number | null; next: number | null }>(

@@ -47,7 +47,7 @@ export class QueueStore {
   readonly outbox: Outbox;
   readonly log: EventLog;
   readonly holds: Holds;
-  private readonly sql: SqlStorage;
+  readonly sql: SqlStorage;
 
   constructor(private readonly storage: DurableObjectStorage) {
     migrate(storage, QUEUE_MIGRATIONS);

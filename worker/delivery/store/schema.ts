@@ -1,5 +1,6 @@
 import type { DeliveryItem } from '../../moengage/payloads';
 import type { Migration } from '../../sql/migrate';
+import { countersSchema } from './counters';
 
 /**
  * Every table of a DeliveryQueue, as the ordered steps that built it. Objects created by earlier
@@ -11,6 +12,7 @@ import type { Migration } from '../../sql/migrate';
  * - `attempts`, `attempt_events`: every request to MoEngage and the messages it carried.
  * - `outbox`: one row per MoEngage item still to deliver, or dead-lettered (delivery/store/outbox.ts).
  * - `held`, `identity_links`: the anonymous hold (delivery/store/holds.ts).
+ * - `counters`: monotonic metrics, kept by triggers on `events` (delivery/store/counters.ts).
  * The rejection log of earlier releases (`rejection_counts`, `rejections`) is left as it was until
  * the collector's own log adopts it (delivery/store/legacyRejections.ts).
  */
@@ -130,6 +132,14 @@ CREATE INDEX IF NOT EXISTS events_by_anonymous ON events (anonymous_id, received
 -- Throughput per minute, and forgetting attempts with their events.
 CREATE INDEX IF NOT EXISTS attempts_by_time ON attempts (at);
 CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_id);`);
+    },
+  },
+  {
+    version: 5,
+    does: "the metrics' counters and the event log's triggers that keep them",
+    up(sql) {
+      // Objects that ran the metrics' first release created these outside the version list.
+      countersSchema(sql);
     },
   },
 ];
