@@ -1,8 +1,8 @@
 /**
  * A website for the tag tests, on a free loopback port: it serves test pages that embed the
  * README's snippet (and a single-page app under /app/, support/spa.ts), and passes the tag file,
- * the tag's ingest requests and its segment reads through to the real collector (`wrangler dev`) — as a site's own domain routes `/s.js`, `/i` and
- * `/v1/segments` to the Worker.
+ * the tag's ingest requests and its segment reads through to the real collector (`wrangler dev`)
+ * — as a site's own domain routes `/s.js`, `/i` and `/v1/segments` to the Worker.
  *
  * Being the hop in front of the collector, it records every ingest request the browser made
  * (beacons and keepalive fetches included, even after the page is gone) with the answer it got,
