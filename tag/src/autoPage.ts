@@ -8,7 +8,8 @@
  * One view per URL: autoPage skips the URL of the last view, and an explicit `page()` for a URL that
  * autoPage has just counted is dropped (reported in debug mode), so nothing is counted twice. The
  * referrer of a view, and of the events after it, is the previous view's URL: `document.referrer`
- * only knows how the page was loaded. URLs are compared without their #fragment.
+ * only knows how the page was loaded. URLs are compared without their #fragment, and a pushState or
+ * back/forward that leaves the URL as it was is no navigation.
  */
 const GRACE_MS = 100;
 
