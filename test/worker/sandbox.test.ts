@@ -656,6 +656,7 @@ describe('control endpoints', () => {
       eventsAccepted: 2,
       customersAccepted: 1,
       mergesAccepted: 0,
+      deletionsAccepted: 0,
     });
   });
 
