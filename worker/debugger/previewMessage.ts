@@ -43,7 +43,7 @@ export async function previewMessage(request: Request, config: Config): Promise<
     .filter((c) => ids.includes(c.id))
     .map((c) => {
       const blueprint = config.blueprints[c.id]!; // every connection has one once the config loaded
-      const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId, packing: c.delivery.packing });
+      const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId, projectCode: c.projectCode, packing: c.delivery.packing });
       const base = apiBase(c);
       return {
         connection: c.id,

@@ -24,6 +24,8 @@ export type Preview =
 export interface PreviewOptions extends MappingOptions {
   /** Shown in the paths; MoEngage's own placeholder when not given. */
   workspaceId?: string;
+  /** A Portfolio project (the connection's `projectCode`): `?project_code=` where MoEngage documents it. */
+  projectCode?: string;
   /** The connection's DELIVERY_PACKING (default auto): bulk shows the /v1/transition body delivery would send. */
   packing?: Packing;
 }
@@ -46,7 +48,7 @@ export function preview(input: unknown, blueprint: Blueprint, options: PreviewOp
     outcome.items.map((item, key) => ({ key, item })),
     { packing: options.packing ?? 'auto' },
   );
-  const requests = packed.requests.map((r): PreviewRequest => ({ method: 'POST', path: endpointPath(r.endpoint, workspace), body: r.body }));
+  const requests = packed.requests.map((r): PreviewRequest => ({ method: 'POST', path: endpointPath(r.endpoint, workspace, options.projectCode), body: r.body }));
   const omissions = [
     ...outcome.omissions,
     ...packed.tooLarge.map((t) => ({ reason: 'payload_too_large', detail: `this event alone makes a ${t.bytes}-byte request; MoEngage accepts at most ${t.limit} bytes (128 KB)` })),
