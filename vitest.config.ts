@@ -45,7 +45,16 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             // TEST_TIGHT_RATE_LIMIT: a real (miniflare-simulated) Cloudflare rate limiting binding that
             // test/worker/abuse.test.ts hands the collector as INGEST_IP_RATE_LIMIT.
-            miniflare: { bindings: TEST_BINDINGS, ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } } },
+            // TEST_ABUSE_*: the same limits as test/worker/writeKeyBudget.test.ts sets for the Durable Object.
+            miniflare: {
+              bindings: TEST_BINDINGS,
+              ratelimits: {
+                TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } },
+                TEST_ABUSE_IP_RATE_LIMIT: { simple: { limit: 20, period: 60 } },
+                TEST_ABUSE_KEY_RATE_LIMIT: { simple: { limit: 100, period: 60 } },
+                TEST_ABUSE_SHARE_RATE_LIMIT: { simple: { limit: 5, period: 60 } },
+              },
+            },
           }),
         ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },

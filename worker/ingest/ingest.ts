@@ -1,6 +1,7 @@
 import { LIMITS } from '../../shared/limits';
 import type { IngestResponse, Message, MessageType } from '../../shared/message';
-import { limitIngest } from '../abuse/ingestRateLimit';
+import { clientIpOf } from '../abuse/clientIp';
+import { limitWriteKey } from '../abuse/writeKeyBudget';
 import { type MapResult, mapMessage } from '../blueprints/map';
 import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
@@ -27,8 +28,9 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
   const body = parseJson(text);
   const writeKey = await authenticate(request, body, config.writeKeys);
-  const rate = await limitIngest('writeKey', writeKey, env, config);
-  if (!rate.allowed) throw rateLimited('write key', rate.retryAfterSeconds, rate.firstRefusal);
+  const rate = await limitWriteKey(writeKey, clientIpOf(request), env, config);
+  if (!rate.allowed) throw rateLimited(config.ingestRateSharePerIp ? 'write key from this address' : 'write key', rate.retryAfterSeconds, rate.firstRefusal);
+  const budgetNotes: Omission[] = rate.overBudget ? [OVER_BUDGET] : [];
   const validated: Validated = shape.kind === 'batch' ? validateBatch(body) : validateSingle(body, shape.type);
 
   const receivedAt = Date.now();
@@ -59,7 +61,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
       const holdUntil = receivedAt + connection.anonymousHoldMinutes * 60_000;
       const records = messages.map(({ message, notes, drop, validationNotes }) => {
         const flag = config.botPolicy === 'allow' ? null : classifyTraffic(message, requestFlag, userAgent);
-        const omissions = [...validationNotes, ...notes];
+        const omissions = [...validationNotes, ...notes, ...budgetNotes];
         if (drop) return droppedRecord(message, receivedAt, drop, omissions);
         if (flag && config.botPolicy === 'drop') return droppedRecord(message, receivedAt, flag, omissions);
         const record = toRecord(message, receivedAt, mapMessage(message, blueprint, options), holdUntil);
@@ -87,6 +89,12 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
     rejected: validated.rejected.map(({ raw: _raw, ...rest }) => rest),
   };
 }
+
+/** Shown on each event a write key over its budget still admitted (abuse/writeKeyBudget.ts). */
+const OVER_BUDGET: Omission = {
+  reason: 'write_key_over_budget',
+  detail: 'admitted within this address’s share (INGEST_RATE_SHARE_PER_IP) while the write key was over INGEST_RATE_PER_WRITE_KEY',
+};
 
 /** BOT_POLICY=mark: delivered, but MoEngage sees `is_bot` on the event and the debugger says why. */
 function markBot(record: IngestRecord, flag: TrafficFlag): void {
