@@ -67,7 +67,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           // test/clients: real Segment client libraries against the same `wrangler dev` collector.
-          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts'],
+          // test/scripts: `npm start`'s own processes (hard kill, taken ports).
+          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/scripts/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/browser/globalSetup.ts'],
           testTimeout: 60_000,
