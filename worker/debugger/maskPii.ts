@@ -32,8 +32,8 @@ export function piiKindOf(key: string): PiiKind | null {
 /** Phone-ish key names in English and the languages sites often use; `tel`, `cell`, `fax` as words. */
 const PHONE_KEY = /phone|mobile|msisdn|whats_?app|viber|telegram|handy|telefon|tel[eé]fono|celular|portable|(?:^|[-_ ])(?:tel|cell|fax|sms|mob)(?:$|[-_ ]|no|num)/;
 
-/** `local@domain`, generously: quoted or Unicode local parts, IDN or bracketed domains, no dot needed. */
-const EMAIL_IN_TEXT = /(?:"(?:[^"\\\r\n]|\\.)+"|[^\s@"<>()[\\\],;:]+)@(?:\[[^\]\s]+\]|[^\s@"<>()[\\\],;:]+)/gu;
+/** `local@domain`, generously: quoted or Unicode local parts, IDN or bracketed domains, no dot needed (a `/` ends a local part: URL paths). */
+const EMAIL_IN_TEXT = /(?:"(?:[^"\\\r\n]|\\.)+"|[^\s@"<>()[\\\],;:/]+)@(?:\[[^\]\s]+\]|[^\s@"<>()[\\\],;:]+)/gu;
 const PII_OMISSIONS = new Set(['invalid_email', 'invalid_phone']);
 
 export function maskEmail(value: string): string {

@@ -11,7 +11,18 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const why = error instanceof SyntaxError ? error.message.slice(0, 200) : 'unparseable';
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${why}`);
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON${whereOf(error, text)}`);
   }
+}
+
+/**
+ * Where the JSON broke, in our words: V8's message quotes the body ("Unexpected token 'h', "hello
+ * worl"... is not valid JSON"), and a refused body is not repeated in answers or the rejection log.
+ */
+function whereOf(error: unknown, text: string): string {
+  const message = error instanceof SyntaxError ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return ` (at character ${position})`;
+  if (/end of JSON input|Unterminated/i.test(message)) return ` (it ends early, at character ${text.length})`;
+  return ' (at its first character that does not fit)';
 }
