@@ -111,7 +111,9 @@ function rejectedRecord(r: Rejected, receivedAt: number): IngestRecord {
   const raw = r.raw && typeof r.raw === 'object' ? (r.raw as Record<string, unknown>) : {};
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 255) : null);
   return {
-    messageId: r.messageId ?? `rejected-${crypto.randomUUID()}`,
+    // Logged under an id of its own: an invalid message never claims its messageId, or the valid
+    // message with that id (the client's corrected retry) would be answered as a duplicate and lost.
+    messageId: r.messageId === undefined ? `rejected-${crypto.randomUUID()}` : `rejected-${crypto.randomUUID().slice(0, 8)}:${r.messageId}`,
     type: str(raw.type) ?? 'invalid',
     name: str(raw.event) ?? str(raw.name),
     userId: str(raw.userId),
