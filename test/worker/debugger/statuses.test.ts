@@ -99,7 +99,9 @@ describe('dropped', () => {
     // (missing_customer_id is the mapping's reason; the message schema already refuses such messages.)
     const res = await fetchWith({}, ingestRequest('/v1/batch', { batch: [{ type: 'track', messageId: 'no-ids', event: 'Product Viewed' }] }));
     expect(await res.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, messageId: 'no-ids', error: 'invalid_message' }] });
-    const event = await dropped('no-ids');
+    // Logged under an id of its own: an invalid message never claims its messageId.
+    const logged = (await listEvents('status=dropped')).events.find((e) => e.messageId.endsWith(':no-ids'));
+    const event = await dropped(logged?.messageId ?? 'no-ids');
     expect(event).toMatchObject({ reason: 'invalid_message', detail: expect.stringContaining('userId') });
     expect(event.raw).toEqual({ type: 'track', messageId: 'no-ids', event: 'Product Viewed' });
   });
