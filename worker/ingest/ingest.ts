@@ -13,7 +13,8 @@ import type { Omission } from '../identity/identifiers';
 import { authenticate } from './authenticate';
 import { classifyTraffic, prefetchRequest, type TrafficFlag } from './bots';
 import { enrich, type Enriched } from './enrich';
-import { parseJson } from './parseJson';
+import { keptAsTextNotes } from './exactNumbers';
+import { parseJsonExact } from './parseJson';
 import { readBody } from './readBody';
 import { type Rejected, type Validated, validateBatch, validateSingle } from './validate';
 
@@ -26,7 +27,7 @@ export type IngestShape = { kind: 'batch' } | { kind: 'single'; type: MessageTyp
  */
 export async function ingest(request: Request, env: Env, config: Config, shape: IngestShape): Promise<IngestResponse> {
   const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
-  const body = parseJson(text);
+  const { value: body, keptAsText } = parseJsonExact(text);
   const writeKey = await authenticate(request, body, config.writeKeys);
   const rate = await limitWriteKey(writeKey, clientIpOf(request), env, config);
   if (!rate.allowed) throw rateLimited(config.ingestRateSharePerIp ? 'write key from this address' : 'write key', rate.retryAfterSeconds, rate.firstRefusal);
@@ -38,7 +39,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   const seen = new Set<string>();
   const messages: (Enriched & { validationNotes: Omission[] })[] = [];
   let duplicatesInBatch = 0;
-  for (const { message, notes } of validated.messages) {
+  for (const { index, message, notes } of validated.messages) {
     const enriched = enrich(message, receivedAt, validated.sentAt);
     const id = enriched.message.messageId as string;
     if (seen.has(id)) {
@@ -46,7 +47,8 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
       continue;
     }
     seen.add(id);
-    messages.push({ ...enriched, validationNotes: notes });
+    const exactness = keptAsText.length ? keptAsTextNotes(keptAsText, shape.kind === 'batch' ? `batch.${index}.` : '') : [];
+    messages.push({ ...enriched, validationNotes: [...notes, ...exactness] });
   }
   const visitorCountry = (request as { cf?: { country?: string } }).cf?.country;
   const requestFlag = prefetchRequest(request.headers);

@@ -1,15 +1,22 @@
 import { LIMITS } from '../../shared/limits';
 import { HttpError } from '../http/HttpError';
+import { type KeptAsText, parseExact } from './exactNumbers';
 import { nestingExceeds } from './nesting';
 
+/** The body as JSON (caps and the depth pre-scan first); numbers a double would round are kept as their digits. */
 export function parseJson(text: string): unknown {
+  return parseJsonExact(text).value;
+}
+
+/** As parseJson, and which numbers were kept as text (exactNumbers.ts), by path. */
+export function parseJsonExact(text: string): { value: unknown; keptAsText: KeptAsText[] } {
   if (!text.trim()) throw new HttpError(400, 'empty_body', 'the body is empty; send a JSON object');
   const deep = nestingExceeds(text, LIMITS.maxBodyDepth);
   if (deep) {
     throw new HttpError(400, 'too_deep', `the body nests deeper than ${LIMITS.maxBodyDepth} levels (at character ${deep.at})`);
   }
   try {
-    return JSON.parse(text);
+    return parseExact(text);
   } catch (error) {
     throw new HttpError(400, 'invalid_json', `the body is not valid JSON${whereOf(error, text)}`);
   }
