@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import type { Env } from '../env';
+import { errorSummary } from '../http/errorSummary';
 import { withoutPersonalData } from './rejectionPrivacy';
 
 /**
@@ -33,6 +34,6 @@ export async function logRejection(env: Env, config: Config, request: Request, r
       userAgent: request.headers.get('user-agent'),
     }));
   } catch (e) {
-    console.error('rejection log unavailable', e instanceof Error ? e.name : typeof e);
+    console.error('rejection log unavailable', errorSummary(e));
   }
 }
