@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * SECURITY.md: logs carry error names (and where in our code they were thrown), never messages,
  * which can quote input or secrets. Every console call in worker/ is audited here.
