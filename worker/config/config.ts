@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { Blueprint } from '../blueprints/schema';
+import { type AlertSettings, readAlertSettings } from './alerts';
 import { readBlueprints } from './blueprints';
 import { ConfigError } from './ConfigError';
 import { type Connection, readConnections } from './connections';
@@ -27,6 +28,7 @@ export interface Config {
   /** Requests per minute each address may still send while its write key is over budget (0 = none: a hard cap). */
   ingestRateSharePerIp: number;
   botPolicy: BotPolicy;
+  alerts: AlertSettings;
 }
 
 export const BOT_POLICIES = ['drop', 'mark', 'allow'] as const;
@@ -60,6 +62,7 @@ export function readConfig(env: Env): Config {
       ingestRatePerWriteKey: count('INGEST_RATE_PER_WRITE_KEY', env.INGEST_RATE_PER_WRITE_KEY, DEFAULT_INGEST_RATE_PER_WRITE_KEY),
       ingestRateSharePerIp: count('INGEST_RATE_SHARE_PER_IP', env.INGEST_RATE_SHARE_PER_IP, DEFAULT_INGEST_RATE_SHARE_PER_IP),
       botPolicy: botPolicy(env.BOT_POLICY),
+      alerts: readAlertSettings(env),
     };
     cache.set(env, config);
   }

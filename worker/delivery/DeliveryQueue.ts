@@ -9,17 +9,21 @@ import type { Env } from '../env';
 import { classify } from '../moengage/classify';
 import { postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
+import { type QueueSignal, crossedBacklogLine, worthReporting } from './alertSignal';
 import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
 import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
+import { type CounterRow, countersSchema, deadLettered, readCounters } from './counters';
 import type { QueueHealth } from './health';
 import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, take, type Unit } from './limiter';
+import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
 import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
 import type { EnqueueResult, IngestRecord } from './record';
 import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 import { afterFailure, backoffMs } from './retryPolicy';
+import { unitsInWindow } from './unitsInWindow';
 
 /** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
 const MAX_REQUESTS_PER_FLUSH = 40;
@@ -70,11 +74,14 @@ export class DeliveryQueue extends DurableObject<Env> {
   private sentThisFlush = 0;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
+  /** What the connection's alerts last heard from this queue (alerts/, delivery/alertSignal.ts). */
+  private reported: QueueSignal | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     holdSchema(ctx.storage.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
+    countersSchema(ctx.storage.sql); // metrics: delivery/counters.ts (after the log's schema: it counts by trigger)
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.orphans(this.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
@@ -116,6 +123,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
     else await this.wakeForRetention(connection);
     await this.wakeForHolds();
+    if (connection && crossedBacklogLine(this.reported, this.store.waitingCount, connection.delivery.maxBacklogEvents)) await this.tellAlerts(connection);
     return { duplicates: stored.duplicates };
   }
 
@@ -160,6 +168,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (resumed) this.resumeNow(now);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
+    await this.tellAlerts(this.connection());
     return { ...result, resumed };
   }
 
@@ -171,6 +180,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     const now = Date.now();
     this.resumeNow(now);
     await this.wakeBy(now);
+    await this.tellAlerts(this.connection());
     const { fingerprint: _secretish, ...shown } = pause;
     return { resumed: true, pause: shown };
   }
@@ -220,6 +230,27 @@ export class DeliveryQueue extends DurableObject<Env> {
     };
   }
 
+  /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
+  async alertSignal(): Promise<QueueSignal | null> {
+    const connection = this.connection();
+    if (!connection) return null;
+    this.reported = this.signalOf(connection, Date.now());
+    return this.reported;
+  }
+
+  /** Counters and gauges for GET /debugger/api/metrics (worker/metrics/). */
+  async metrics(connectionId: string): Promise<{ health: QueueHealth; counters: CounterRow[]; unitsInWindow: Amounts; limits: Limits | null }> {
+    const health = await this.health(connectionId);
+    const connection = this.connection();
+    const now = Date.now();
+    return {
+      health,
+      counters: readCounters(this.ctx.storage.sql),
+      unitsInWindow: connection ? unitsInWindow(this.limiter(connection, now), now) : { events: 0, customers: 0, merges: 0, requests: 0 },
+      limits: connection ? limitsOf(connection) : null,
+    };
+  }
+
   override async alarm(): Promise<void> {
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
@@ -234,6 +265,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(this.connection());
       else await this.wakeBy(this.retentionDueAt);
+      await this.tellAlerts(this.connection());
     })();
     return this.flushing;
   }
@@ -330,6 +362,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.live.delete(attemptId);
     const now = Date.now();
     const verdict = classify(exchange);
+    observeAttempt(this.ctx.storage.sql, this.env.ANALYTICS, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
     this.limiterState = observe(
       this.limiter(connection, now),
       limitsOf(connection),
@@ -471,6 +504,42 @@ export class DeliveryQueue extends DurableObject<Env> {
   private count(key: 'refused' | 'expired', now: number, detail?: string, n = 1): void {
     const c = this.store.getMeta<Counter>(key) ?? { total: 0, lastAt: now };
     this.store.setMeta(key, { total: c.total + n, lastAt: now, ...(detail ? { detail } : {}) } satisfies Counter);
+  }
+
+  /**
+   * Reports this queue's state to its connection's alerts when it changed in a way an alert depends
+   * on. Never waits for a webhook (the alerts object sends from its own alarm); if the alerts object
+   * cannot be reached, the next change or its own check catches up.
+   */
+  private async tellAlerts(connection: Connection | undefined): Promise<void> {
+    if (!connection) return;
+    const signal = this.signalOf(connection, Date.now());
+    if (!worthReporting(this.reported, signal)) return;
+    try {
+      await this.env.CONNECTION_ALERTS.getByName(connection.id).report(signal);
+      this.reported = signal;
+    } catch {
+      // Told on the next change.
+    }
+  }
+
+  private signalOf(connection: Connection, now: number): QueueSignal {
+    const pause = this.store.getMeta<PauseInfo>('pause') ?? null;
+    // The wait /healthz shows as rateLimitedUntil: one MoEngage imposed with a 429.
+    const serverWait = this.limiter(connection, now).blockedUntil;
+    return {
+      connection: connection.id,
+      // One queue per connection, named by it: the connection's id names the queue too.
+      queue: connection.id,
+      at: now,
+      paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
+      rateLimited: serverWait > now ? { until: serverWait } : null,
+      depth: this.store.waitingCount,
+      maxBacklogEvents: connection.delivery.maxBacklogEvents,
+      oldestQueuedAt: this.store.waitingCount > 0 ? this.store.oldestQueuedAt() : null,
+      deadLettered: deadLettered(this.ctx.storage.sql),
+      batchCadenceMinutes: connection.delivery.mode === 'batch' ? connection.delivery.batchCadenceMinutes : null,
+    };
   }
 
   private limiter(connection: Connection, now: number): LimiterState {

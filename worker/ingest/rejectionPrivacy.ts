@@ -10,8 +10,7 @@ import { userAgentFamily } from './userAgentFamily';
  */
 export function withoutPersonalData(entry: Rejection): Rejection {
   const mask = (s: string | null) => (s == null ? s : maskPiiInText(s));
-  // Each path segment on its own: a number after a `/` is no id glued to a word here.
-  const path = entry.path.split('/').map(maskPiiInText).join('/');
+  const path = maskPath(entry.path);
   return {
     ...entry,
     detail: maskPiiInText(entry.detail.replaceAll(entry.path, () => path)),
@@ -20,4 +19,9 @@ export function withoutPersonalData(entry: Rejection): Rejection {
     origin: mask(entry.origin),
     userAgent: userAgentFamily(entry.userAgent),
   };
+}
+
+/** A request path with emails and phones masked, each segment on its own (a number after a `/` is no id glued to a word here). */
+export function maskPath(path: string): string {
+  return path.split('/').map(maskPiiInText).join('/');
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { Env } from '../env';
-import { errorSummary } from '../http/errorSummary';
+import { errorFacts } from '../http/errorFacts';
+import { logLine } from '../logs/logLine';
 import { withoutPersonalData } from './rejectionPrivacy';
 
 /**
@@ -34,6 +35,6 @@ export async function logRejection(env: Env, config: Config, request: Request, r
       userAgent: request.headers.get('user-agent'),
     }));
   } catch (e) {
-    console.error('rejection log unavailable', errorSummary(e));
+    logLine('error', 'rejection_log_unavailable', errorFacts(e));
   }
 }

@@ -1,4 +1,7 @@
 import type { Config } from '../config/config';
+import type { Env } from '../env';
+import { tagServedPoint, writePoint } from '../logs/analytics';
+import { countCollector } from '../metrics/collectorCount';
 import { TAG_HASH, TAG_SEGMENTS_HASH, TAG_SEGMENTS_SOURCE, TAG_SOURCE, TAG_VERSION } from './tagBundle.generated';
 
 /** Placeholder the build leaves in the tag for the ingest path, so the path is set per deployment. */
@@ -28,4 +31,12 @@ export function tagScript(request: Request, config: Config): Response {
       etag,
     },
   });
+}
+
+/** The tag's served count (edgetag_tag_served_total), off the answer's path. */
+export function countServed(response: Response, config: Config, env: Env, ctx: ExecutionContext): Response {
+  const build = config.segments.identitySecret !== undefined ? 'segments' : 'core';
+  countCollector(env, ctx, 'tag_served', build, String(response.status));
+  writePoint(env.ANALYTICS, tagServedPoint({ build, status: response.status }));
+  return response;
 }
