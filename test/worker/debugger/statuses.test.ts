@@ -67,11 +67,11 @@ describe('dropped', () => {
   };
 
   it('not_in_blueprint: an event the blueprint does not list, or disables', async () => {
-    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Product Removed' }));
+    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Order Refunded' }));
     await flush();
     expect(sandbox().requests).toHaveLength(0);
     expect(await dropped('nib-1')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Wishlist Shared" is not in blueprint "retail"' });
-    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Product Removed" is disabled in blueprint "retail"' });
+    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Order Refunded" is disabled in blueprint "retail"' });
   });
 
   it('filtered: the blueprint’s filter is false for the event (true ones are queued)', async () => {
