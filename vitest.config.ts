@@ -20,6 +20,10 @@ export const TEST_BINDINGS = {
  */
 export const DELIVERY_TEST_BINDINGS = {
   MOENGAGE_API_BASE: 'http://moengage.sandbox',
+  // Alerts (test/delivery/alerts.test.ts): a Slack-style and a Teams-style webhook, answered by the
+  // webhook double; the clock is the tests', so no alert is sent unless a test runs the alarm.
+  ALERT_WEBHOOK_URL: 'https://hooks.webhook.test/services/T0EDGETAG/B0ALERTS/webhook-secret-path-1,https://hooks.webhook.test/teams/webhook-secret-path-2',
+  COLLECTOR_URL: 'https://t.shop.test',
   WRITE_KEYS: 'test-write-key',
   DEBUGGER_TOKEN: 'test-debugger-token',
   KEY_MAIN: 'main-key',
@@ -36,8 +40,18 @@ export const DELIVERY_TEST_BINDINGS = {
   ]),
 };
 
+/**
+ * The collector's structured log lines (worker/logs/logLine.ts) are not printed: thousands of
+ * deliveries would bury the test report. consoleGuard still checks every one for secrets, and
+ * test/worker/logs.test.ts reads them.
+ */
+function quietLogLines(log: string): false | void {
+  if (log.startsWith('{"level":')) return false;
+}
+
 export default defineConfig({
   test: {
+    onConsoleLog: quietLogLines,
     projects: [
       {
         plugins: [
@@ -45,14 +59,20 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             // TEST_TIGHT_RATE_LIMIT: a real (miniflare-simulated) Cloudflare rate limiting binding that
             // test/worker/abuse.test.ts hands the collector as INGEST_IP_RATE_LIMIT.
-            miniflare: { bindings: TEST_BINDINGS, ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } } },
+            // ANALYTICS: the optional Analytics Engine dataset, bound here so test/worker/logs.test.ts sees its data points
+            // (miniflare's local dataset accepts and discards them; production has it off unless wrangler.toml binds it).
+            miniflare: {
+              bindings: TEST_BINDINGS,
+              ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } },
+              analyticsEngineDatasets: { ANALYTICS: { dataset: 'edgetag_test' } },
+            },
           }),
         ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: DELIVERY_TEST_BINDINGS } })],
-        test: { name: 'delivery', include: ['test/delivery/**/*.test.ts'] },
+        test: { name: 'delivery', include: ['test/delivery/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
       },
       {
         test: {

@@ -43,8 +43,9 @@ const sandbox = env.MOENGAGE_API_BASE
     });
 const apiBase = env.MOENGAGE_API_BASE || (sandbox?.url as string);
 
+const collectorPort = Number(setting('PORT', '8787'));
 const collector = await startCollector({
-  port: Number(setting('PORT', '8787')),
+  port: collectorPort,
   stdio: 'inherit',
   vars: {
     MOENGAGE_API_BASE: apiBase,
@@ -60,8 +61,11 @@ const collector = await startCollector({
     ...passThrough(['BLUEPRINTS', 'ANONYMOUS', 'ANONYMOUS_HOLD_MINUTES', 'PHONE_VALIDATION', 'MOE_PREFIX', 'NESTED_ATTRIBUTES']),
     ...passThrough(['SEGMENT_SYNC_USER_KEY', 'SEGMENT_SYNC_ADD_KEY', 'SEGMENT_SYNC_REMOVE_KEY', 'SEGMENT_SYNC_RESYNC_MARKER', 'SEGMENTS_CACHE_SECONDS', 'SEGMENTS_VISIBLE']),
     ...passThrough(['MOENGAGE_CONNECTIONS', 'ALLOWED_ORIGINS', 'DEFAULT_PHONE_COUNTRY', 'TAG_PATH', 'INGEST_PATH', 'BOT_POLICY', 'INGEST_RATE_PER_IP', 'INGEST_RATE_PER_WRITE_KEY']),
+    // Alerts (docs/operations.md): links in alerts point at this collector unless COLLECTOR_URL says otherwise.
+    ...passThrough(['ALERT_DEAD_LETTERS', 'ALERT_BACKLOG_MINUTES']),
+    COLLECTOR_URL: setting('COLLECTOR_URL', `http://127.0.0.1:${collectorPort}`),
   },
-  secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken, ...segmentSync },
+  secrets: { MOENGAGE_DATA_API_KEY: apiKey, DEBUGGER_TOKEN: debuggerToken, ...segmentSync, ALERT_WEBHOOK_URL: setting('ALERT_WEBHOOK_URL') },
 });
 
 console.log(`

@@ -21,10 +21,16 @@ export interface SnippetOptions {
   global?: string;
   /** `'pending'`: hold every event (no sending, no cookie) until the page calls `consent(...)`. */
   consent?: 'pending';
+  /**
+   * Page views on client-side navigation (single-page apps): loads `src?autopage`, the build of the
+   * tag with autoPage, which the collector serves at the same path.
+   */
+  autoPage?: boolean;
 }
 
-export function snippet({ src, writeKey, global = 'tag', consent }: SnippetOptions): string {
+export function snippet({ src, writeKey, global = 'tag', consent, autoPage }: SnippetOptions): string {
   const q = (s: string) => JSON.stringify(s);
+  if (autoPage) src += (src.includes('?') ? '&' : '?') + 'autopage';
   return (
     `!function(w,d,n,k,s){var t=w[n]=w[n]||[];if(t.q||t.v)return;t.q=[];t.k=k;` +
     `${JSON.stringify(STUB_METHODS)}.forEach(function(m,i){t[m]=function(){var c=[m,[].slice.call(arguments),+new Date];t.q.push(c);` +

@@ -1,7 +1,9 @@
 /**
- * TypeScript declarations for the edgetag browser tag (the `tag` global the snippet defines).
- * Reference this file (`/// <reference path="…/tag.d.ts" />` or add it to `include`); if you
- * renamed the global in the snippet, declare `interface Window { yourName: EdgeTag }` yourself.
+ * TypeScript declarations for the edgetag browser tag: the `tag` global the snippet defines, and what
+ * `createTag()` returns (the package build, `import { createTag } from 'edgetag/tag'`, declared in
+ * tag/package/; its types are these, without the global).
+ * Snippet users: reference this file (`/// <reference path="…/tag.d.ts" />` or add it to `include`); if
+ * you renamed the global in the snippet, declare `interface Window { yourName: EdgeTag }` yourself.
  */
 export type Properties = Record<string, unknown>;
 export type Traits = Record<string, unknown>;
@@ -71,6 +73,26 @@ export interface EdgeTag {
   readonly v: string;
 }
 
+/** The segments build's tag (`edgetag/tag/segments`, or the script when the collector reads segments). */
+export type SegmentsTag = EdgeTag & Required<Pick<EdgeTag, 'segments' | 'inSegment'>>;
+
+/** `createTag()`'s options (the package build). */
+export interface TagOptions {
+  /** A write key the collector lists in WRITE_KEYS. */
+  writeKey: string;
+  /** The collector's URL, e.g. `https://t.example.com`, or `/` when your site routes the collector's paths to it. */
+  collector: string;
+  /** The collector's INGEST_PATH (default `/i`). */
+  ingestPath?: string;
+  /** The visitor's consent when the tag starts, as `consent({analytics})` (default `true`); `'pending'` holds everything. */
+  consent?: ConsentChoice['analytics'];
+  /** Also make the tag `window[global]`, replaying the calls a snippet's stub queued there (default: no global). */
+  global?: string;
+  /** Page views on client-side navigation: pushState, replaceState to another path, back/forward; also the first page's (default `false`). */
+  autoPage?: boolean;
+}
+
+// The snippet's global (dist/tag.d.ts only: the package build's types stop above this line).
 declare global {
   interface Window {
     tag: EdgeTag;

@@ -1,5 +1,7 @@
 import type { RateLimiter } from './abuse/RateLimiter';
+import type { ConnectionAlerts } from './alerts/ConnectionAlerts';
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
+import type { CollectorCounters } from './metrics/CollectorCounters';
 import type { SegmentStore } from './segments/SegmentStore';
 import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 
@@ -11,6 +13,12 @@ export interface Env {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
   SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;
   SEGMENT_SYNC_JOURNAL: DurableObjectNamespace<SegmentSyncJournal>;
+  /** One per connection: delivery alerts and their webhook outbox (worker/alerts/). */
+  CONNECTION_ALERTS: DurableObjectNamespace<ConnectionAlerts>;
+  /** Collector-wide counters: tag served, requests refused (worker/metrics/). */
+  COLLECTOR_COUNTERS: DurableObjectNamespace<CollectorCounters>;
+  /** Optional Workers Analytics Engine dataset (docs/operations.md); unbound by default. */
+  ANALYTICS?: AnalyticsEngineDataset;
   /** Abuse counters: ingest rate limits (when no Cloudflare binding is bound) and debugger lockouts. */
   RATE_LIMITER?: DurableObjectNamespace<RateLimiter>;
   /** Cloudflare rate limiting bindings (wrangler.toml `[[ratelimits]]`); when bound they replace the RateLimiter counts. */
@@ -64,6 +72,13 @@ export interface Env {
   INGEST_RATE_PER_WRITE_KEY?: string;
   /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
   BOT_POLICY?: string;
+  // Alerts (config/alerts.ts, docs/operations.md).
+  /** secret: comma list of incoming webhook URLs */
+  ALERT_WEBHOOK_URL?: string;
+  ALERT_DEAD_LETTERS?: string;
+  ALERT_BACKLOG_MINUTES?: string;
+  /** The collector's public URL, for the debugger links in alerts. */
+  COLLECTOR_URL?: string;
   /** "on" serves the demo page at /demo (local development). */
   DEMO_PAGE?: string;
 

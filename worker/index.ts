@@ -8,12 +8,14 @@ import { errorResponse, HttpError } from './http/HttpError';
 import { segmentRoutes } from './segments/routes';
 import { ingestRoute, preflightRoute, singleShape } from './ingest/route';
 import { demoPage } from './site/demoPage';
-import { tagScript } from './site/tagScript';
+import { countServed, tagScript } from './site/tagScript';
 
 export { DeliveryQueue } from './delivery/DeliveryQueue';
 export { SegmentStore } from './segments/SegmentStore';
 export { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 export { RateLimiter } from './abuse/RateLimiter';
+export { ConnectionAlerts } from './alerts/ConnectionAlerts';
+export { CollectorCounters } from './metrics/CollectorCounters';
 
 type Args = [Env, ExecutionContext, Config];
 
@@ -26,7 +28,7 @@ function buildRouter(config: Config) {
     .post('/v1/batch', batch)
     .post('/v1/:type', ingestRoute(singleShape))
     .post(config.ingestPath, batch)
-    .get(config.tagPath, (req) => tagScript(req, config))
+    .get(config.tagPath, (req, env, ctx) => countServed(tagScript(req, config), config, env, ctx))
     .get('/healthz', async (_req, env) => Response.json(await healthz(env, config)));
   if (config.demoPage) {
     router.get('/', (req) => Response.redirect(new URL('/demo', req.url).href, 302));

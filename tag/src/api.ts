@@ -5,7 +5,9 @@
  * `segments`/`inSegment` and identify's `userHash` exist only in the segments build (`__SEGMENTS__`).
  */
 import type { ConsentChoice, EdgeTag, IdentifyOptions } from '../tag';
-import { collector, VERSION } from './config';
+import { viewed } from './autoPage';
+import { collector } from './config';
+import { VERSION } from './version'; // (before the others: keeps the core's bytes as they were)
 import { allowed, consentState } from './consent';
 import { pageFacts } from './context';
 import { log, setDebug } from './debug';
@@ -42,6 +44,7 @@ const methods = {
   page(name?: unknown, properties?: unknown) {
     if (name && typeof name == 'object') [name, properties] = [undefined, name];
     check((name == null || typeof name == 'string') && isDict(properties));
+    if (__AUTO_PAGE__ && !viewed(false)) throw 'autoPage already counted this URL';
     send('page', { name, properties: { ...pageFacts(), ...(properties as Dict) } });
   },
   identify(userId?: unknown, traits?: unknown) {
@@ -102,11 +105,21 @@ const methods = {
  * userId the site's backend vouched for with `identify(userId, traits, {userHash})`.
  */
 function segmentMethods() {
-  const { segments, inSegment } = createSegments(new URL('/v1/segments', collector).href, who);
+  // Made at the first read: the package build learns the collector's URL after this module loads.
+  let reader: ReturnType<typeof createSegments> | undefined;
+  const read = () => (reader ||= createSegments(new URL('/v1/segments', collector).href, who));
   return {
-    segments: () => segments(),
-    inSegment: (nameOrId: unknown) => inSegment(String(nameOrId)),
+    segments: () => read().segments(),
+    inSegment: (nameOrId: unknown) => read().inSegment(String(nameOrId)),
   };
+}
+
+/** autoPage's page view (autoPage.ts), stamped with the time of the navigation. */
+export function autoView(at: number): void {
+  viewed(true);
+  clock.at = at;
+  send('page', { properties: pageFacts() });
+  clock.at = undefined;
 }
 
 export const tag = { v: VERSION } as Record<string, unknown>;

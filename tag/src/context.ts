@@ -2,10 +2,11 @@
  * `context` of every message: the page and the visitor's traits when the call is made; the
  * browser, library and timezone when the message is serialised (they cannot change meanwhile).
  */
-import { VERSION } from './config';
+import { pageReferrer } from './autoPage';
 import { allowed } from './consent';
 import type { Dict } from './identity';
 import { get, set } from './storage';
+import { VERSION } from './version';
 
 let timezone: string | undefined;
 
@@ -20,7 +21,7 @@ const campaignOf = (query: string): Dict | undefined => {
 
 export const pageFacts = () => ({
   path: location.pathname,
-  referrer: document.referrer,
+  referrer: __AUTO_PAGE__ ? pageReferrer() : document.referrer,
   search: location.search,
   title: document.title,
   url: location.href,

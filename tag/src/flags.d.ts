@@ -4,3 +4,5 @@
  */
 /** The segments build (`tag.segments()`, `tag.inSegment()`, `identify(…, {userHash})`). */
 declare const __SEGMENTS__: boolean;
+/** autoPage: page views on client-side navigation (the package build and the script's `?autopage` builds). */
+declare const __AUTO_PAGE__: boolean;

@@ -1,5 +1,5 @@
 /**
- * The tag's cost to a page, measured in headless Chromium (`npm run bench`, or `npm run bench tag`) on the core build (plus the segments build's size):
+ * The tag's cost to a page, measured in headless Chromium (`npm run bench`, or `npm run bench tag`) on the core build (plus the sizes of the segments and autoPage builds and of the package):
  * transfer size, main-thread time to evaluate the script and to load + initialise it (evaluation
  * plus the tag's own tasks until its first batch is sent, from Chromium's performance trace), for
  * a first visit and a returning one, and the cost of `track()` over 1,000 calls: in the caller
@@ -97,6 +97,14 @@ export async function bench(): Promise<BenchRow[]> {
   const segmentsBuild = await readFile(new URL('../../dist/tag.segments.js', import.meta.url), 'utf8').catch(() => {
     throw new Error('dist/tag.segments.js is missing: run `npm run build` first');
   });
+  // The autoPage build (TAG_PATH?autopage) and the package (edgetag/tag, ESM): their sizes.
+  const [autoPageBuild, packageBuild] = await Promise.all(
+    ['tag.autopage.js', 'tag/index.js'].map((file) =>
+      readFile(new URL(`../../dist/${file}`, import.meta.url), 'utf8').catch(() => {
+        throw new Error(`dist/${file} is missing: run \`npm run build\` first`);
+      }),
+    ),
+  );
   const secure = 'http://127.0.0.1:9'; // loopback is a secure context (crypto.randomUUID), like an https site
   const plain = 'http://shop.bench'; // plain http: ids from the getRandomValues fallback
 
@@ -116,6 +124,8 @@ export async function bench(): Promise<BenchRow[]> {
     const [perCallPlain, perMessagePlain] = await trackCost(browser, plain, tag);
     const gzip = gzipSync(tag, { level: 9 }).byteLength;
     const segmentsGzip = gzipSync(segmentsBuild, { level: 9 }).byteLength;
+    const autoPageGzip = gzipSync(autoPageBuild as string, { level: 9 }).byteLength;
+    const packageGzip = gzipSync(packageBuild as string, { level: 9 }).byteLength;
     const fmtMs = (us: number) => `${(us / 1000).toFixed(3)} ms`;
     const row = (measure: string, value: string, target = '', ok?: boolean): BenchRow => ({ measure, value, target, verdict: ok === undefined ? '' : ok ? 'ok' : 'OVER' });
     return [
@@ -123,6 +133,8 @@ export async function bench(): Promise<BenchRow[]> {
       row('size gzip', `${gzip} B (${(gzip / 1024).toFixed(2)} KB)`, '≤ 3072 B', gzip <= 3072),
       row('size brotli', `${brotliCompressSync(tag).byteLength} B`),
       row('segments build (tag.segments.js) size gzip', `${segmentsGzip} B (${(segmentsGzip / 1024).toFixed(2)} KB); brotli ${brotliCompressSync(segmentsBuild).byteLength} B`, '≤ 3584 B', segmentsGzip <= 3584),
+      row('autoPage build (tag.autopage.js) size gzip', `${autoPageGzip} B (${(autoPageGzip / 1024).toFixed(2)} KB)`, '≤ 3584 B', autoPageGzip <= 3584),
+      row('package (dist/tag/index.js, ESM, core + autoPage) size gzip', `${packageGzip} B (${(packageGzip / 1024).toFixed(2)} KB)`, '≤ 4096 B', packageGzip <= 4096),
       row(`load + init: script evaluation incl. replaying the snippet's page(), returning visitor (median of ${LOADS}; min)`, `${fmtMs(evaluate)}; ${fmtMs(evaluateMin)}`, '< 2 ms', evaluate < 2000),
       row(`load + init: script evaluation, first visit (median of ${LOADS}; min)`, `${fmtMs(evaluateFirst)}; ${fmtMs(evaluateFirstMin)}`, '< 2 ms', evaluateFirst < 2000),
       row(`  calibration: evaluating an empty script on this machine (median of ${LOADS})`, fmtMs(median(floor))),

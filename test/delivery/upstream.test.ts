@@ -7,6 +7,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../dev/moengage-sandbox/moengage';
+import { postAlert } from '../../worker/alerts/webhook';
 import type { QueueHealth } from '../../worker/delivery/queueHealth';
 import type { DeliveryItem, MergeItem } from '../../worker/moengage/payloads';
 import {
@@ -411,7 +412,22 @@ describe('one MoEngage client for every call', () => {
     }
   });
 
-  it('no module of the Worker calls fetch but the MoEngage client', () => {
+  it('alert webhooks call out through the same bounded POST: no redirect followed, 1 KB of an endless answer read', async () => {
+    const { fetchSpy } = installSandbox();
+    let pulled = 0;
+    fetchSpy.mockImplementation(async (_input, init) => {
+      expect(init).toMatchObject({ redirect: 'manual' });
+      const endless = new ReadableStream<Uint8Array>({ pull: (c) => void (pulled++, c.enqueue(new Uint8Array(64 * 1024).fill(0x61))) });
+      return new Response(endless, { status: 500 });
+    });
+    const result = await postAlert('https://hooks.webhook.test/endless', { text: 'hello' });
+    expect(result).toMatchObject({ status: 500, error: `HTTP 500 ${'a'.repeat(200)}` });
+    expect(pulled).toBeLessThanOrEqual(3);
+    fetchSpy.mockImplementation(async () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.test/' } }));
+    expect(await postAlert('https://hooks.webhook.test/moved', {})).toMatchObject({ status: 302 });
+  });
+
+  it('no module of the Worker calls fetch but the one bounded POST', () => {
     const sources = import.meta.glob('../../worker/**/*.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
     expect(Object.keys(sources).length).toBeGreaterThan(50);
     const callers = Object.entries(sources)
@@ -419,6 +435,6 @@ describe('one MoEngage client for every call', () => {
       // The debugger page and the generated tag bundles are browser code.
       .filter(([path, text]) => !path.includes('/debugger/page/') && !path.endsWith('.generated.ts') && /(?<![.\w])(?<!async\s+)fetch\s*\(/.test(text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')))
       .map(([path]) => path.replace(/^.*\/worker\//, 'worker/'));
-    expect(callers).toEqual(['worker/moengage/client.ts']);
+    expect(callers).toEqual(['worker/http/boundedPost.ts']);
   });
 });

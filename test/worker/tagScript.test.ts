@@ -7,7 +7,7 @@ import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_INGEST_PATH, DEFAULT_TAG_PATH, readConfig } from '../../worker/config/config';
 import type { Env } from '../../worker/env';
-import { TAG_SEGMENTS_SOURCE, TAG_SOURCE } from '../../worker/site/tagBundle.generated';
+import { TAG_AUTOPAGE_SOURCE, TAG_SEGMENTS_AUTOPAGE_SOURCE, TAG_SEGMENTS_SOURCE, TAG_SOURCE } from '../../worker/site/tagBundle.generated';
 import { tagScript } from '../../worker/site/tagScript';
 import { get } from './support/ingest';
 import { installSandbox } from './support/sandbox';
@@ -100,5 +100,43 @@ describe('two builds: core, and core + segments', () => {
   it('GET /s.js on this collector (SEGMENTS_IDENTITY_SECRET set in the test bindings) is the segments build', async () => {
     const source = await (await get(DEFAULT_TAG_PATH)).text();
     expect(source).toContain('/v1/segments');
+  });
+});
+
+describe('autoPage builds: TAG_PATH?autopage', () => {
+  const AUTO_PAGE_CODE = ['pushState', 'replaceState', 'popstate'];
+  const serve = async (config: ReturnType<typeof readConfig>, query = '', headers: Record<string, string> = {}) =>
+    tagScript(new Request(`http://collector.test${config.tagPath}${query}`, { headers }), config);
+
+  it('only the autoPage builds carry the History API hooks', () => {
+    for (const source of [TAG_SOURCE, TAG_SEGMENTS_SOURCE]) expect(AUTO_PAGE_CODE.filter((word) => source.includes(word))).toEqual([]);
+    for (const source of [TAG_AUTOPAGE_SOURCE, TAG_SEGMENTS_AUTOPAGE_SOURCE]) expect(AUTO_PAGE_CODE.filter((word) => !source.includes(word))).toEqual([]);
+    expect(TAG_SEGMENTS_AUTOPAGE_SOURCE).toContain('/v1/segments');
+    expect(TAG_AUTOPAGE_SOURCE).not.toContain('/v1/segments');
+  });
+
+  it('serves the autoPage variant of whichever build the collector serves, with its own ETag', async () => {
+    const core = readConfig({ ...(env as unknown as Env), SEGMENTS_IDENTITY_SECRET: '' } as Env);
+    const withSegments = readConfig({ ...(env as unknown as Env), SEGMENTS_IDENTITY_SECRET: 'a-secret' } as Env);
+    const fill = (source: string) => source.split('__EDGETAG_INGEST_PATH__').join(DEFAULT_INGEST_PATH);
+
+    const [plain, auto, segmentsAuto] = [await serve(core), await serve(core, '?autopage'), await serve(withSegments, '?autopage')];
+    expect(await plain.text()).toBe(fill(TAG_SOURCE));
+    expect(await auto.text()).toBe(fill(TAG_AUTOPAGE_SOURCE));
+    expect(await segmentsAuto.text()).toBe(fill(TAG_SEGMENTS_AUTOPAGE_SOURCE));
+    // Asked twice (the second from the cache), still the variant the URL names.
+    expect(await (await serve(core, '?autopage')).text()).toBe(fill(TAG_AUTOPAGE_SOURCE));
+    expect(await (await serve(core)).text()).toBe(fill(TAG_SOURCE));
+
+    const [plainEtag, autoEtag] = [plain.headers.get('etag') as string, auto.headers.get('etag') as string];
+    expect(autoEtag).not.toBe(plainEtag);
+    expect((await serve(core, '?autopage', { 'if-none-match': plainEtag })).status).toBe(200);
+    expect((await serve(core, '?autopage', { 'if-none-match': autoEtag })).status).toBe(304);
+  });
+
+  it('GET /s.js?autopage through the Worker', async () => {
+    const res = await get(`${DEFAULT_TAG_PATH}?autopage`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('pushState');
   });
 });

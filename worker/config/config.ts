@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { Blueprint } from '../blueprints/schema';
+import { type AlertSettings, readAlertSettings } from './alerts';
 import { readBlueprints } from './blueprints';
 import { ConfigError } from './ConfigError';
 import { type Connection, readConnections } from './connections';
@@ -25,6 +26,7 @@ export interface Config {
   ingestRatePerIp: number;
   ingestRatePerWriteKey: number;
   botPolicy: BotPolicy;
+  alerts: AlertSettings;
 }
 
 export const BOT_POLICIES = ['drop', 'mark', 'allow'] as const;
@@ -55,6 +57,7 @@ export function readConfig(env: Env): Config {
       ingestRatePerIp: count('INGEST_RATE_PER_IP', env.INGEST_RATE_PER_IP, DEFAULT_INGEST_RATE_PER_IP),
       ingestRatePerWriteKey: count('INGEST_RATE_PER_WRITE_KEY', env.INGEST_RATE_PER_WRITE_KEY, DEFAULT_INGEST_RATE_PER_WRITE_KEY),
       botPolicy: botPolicy(env.BOT_POLICY),
+      alerts: readAlertSettings(env),
     };
     cache.set(env, config);
   }

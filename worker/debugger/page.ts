@@ -75,6 +75,7 @@ export function debuggerPage(): Response {
 <div><button type="submit" class="primary">Preview</button></div></form>
 <div id="preview-result" aria-live="polite"></div>
 </details>
+<details id="alert-log"><summary>Alerts<span id="alert-count"></span></summary><div id="alert-log-body"></div></details>
 <details id="rejections"><summary>Refused requests (rejection log)</summary><div id="rejections-body"></div></details>
 <details id="segments"><summary>Segment syncs</summary><div id="segments-body"></div></details>
 </div>

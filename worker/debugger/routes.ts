@@ -2,6 +2,8 @@ import type { IRequest, RouterType } from 'itty-router';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import { replay, resume } from '../delivery/control';
+import { metricsResponse } from '../metrics/collect';
+import { alertsView } from './alerts';
 import { authorizeDebugger } from './authorize';
 import { eventJourney, listEvents } from './events';
 import { debuggerPage } from './page';
@@ -33,6 +35,9 @@ export function debuggerRoutes(router: Router, config: Config): void {
     .get('/debugger/api/stats', async (req, env) => json(await debuggerStats(env, config, req.query)))
     .get('/debugger/api/stream', (req, env, ctx) => eventStream(req, env, config, req.query, ctx))
     .post('/debugger/api/preview', async (req) => json(await previewMessage(req, config)))
+    // Operations (docs/operations.md): Prometheus metrics and the alerts sent.
+    .get('/debugger/api/metrics', (_req, env) => metricsResponse(env, config))
+    .get('/debugger/api/alerts', async (req, env) => json(await alertsView(env, config, req.query)))
     // Whole requests the collector refused (worker/delivery/rejectionLog.ts), counted per reason.
     .get('/debugger/api/rejections', async (req, env) => {
       const first = config.connections[0];

@@ -9,11 +9,14 @@ import type { Env } from '../env';
 import { classify } from '../moengage/classify';
 import { type Exchange, postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
+import { type QueueSignal, crossedBacklogLine, worthReporting } from './alertSignal';
 import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
 import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
+import { type CounterRow, countersSchema, deadLettered, readCounters } from './counters';
 import type { QueueHealth } from './health';
 import { type Amounts, available, liftServerWaits, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, serverWait, take, type Unit } from './limiter';
+import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
 import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } from './queueStore';
@@ -21,6 +24,7 @@ import type { EnqueueResult, IngestRecord } from './record';
 import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 import { afterFailure, backoffMs } from './retryPolicy';
 import { describeWait, type ServerWait } from './serverWait';
+import { unitsInWindow } from './unitsInWindow';
 
 /** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
 const MAX_REQUESTS_PER_FLUSH = 40;
@@ -71,11 +75,14 @@ export class DeliveryQueue extends DurableObject<Env> {
   private sentThisFlush = 0;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
+  /** What the connection's alerts last heard from this queue (alerts/, delivery/alertSignal.ts). */
+  private reported: QueueSignal | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     holdSchema(ctx.storage.sql); // anonymous hold (issue 4): delivery/anonymousHold.ts
+    countersSchema(ctx.storage.sql); // metrics: delivery/counters.ts (after the log's schema: it counts by trigger)
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.orphans(this.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
@@ -117,6 +124,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
     else await this.wakeForRetention(connection);
     await this.wakeForHolds();
+    if (connection && crossedBacklogLine(this.reported, this.store.waitingCount, connection.delivery.maxBacklogEvents)) await this.tellAlerts(connection);
     return { duplicates: stored.duplicates };
   }
 
@@ -161,6 +169,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (resumed) this.resumeNow(now);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
+    await this.tellAlerts(this.connection());
     return { ...result, resumed };
   }
 
@@ -174,6 +183,7 @@ export class DeliveryQueue extends DurableObject<Env> {
     if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
     this.resumeNow(now);
     await this.wakeBy(now);
+    await this.tellAlerts(this.connection());
     if (!pause) return { resumed: true, pause: null, rateLimited };
     const { fingerprint: _secretish, ...shown } = pause;
     return { resumed: true, pause: shown, rateLimited };
@@ -227,6 +237,27 @@ export class DeliveryQueue extends DurableObject<Env> {
     };
   }
 
+  /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
+  async alertSignal(): Promise<QueueSignal | null> {
+    const connection = this.connection();
+    if (!connection) return null;
+    this.reported = this.signalOf(connection, Date.now());
+    return this.reported;
+  }
+
+  /** Counters and gauges for GET /debugger/api/metrics (worker/metrics/). */
+  async metrics(connectionId: string): Promise<{ health: QueueHealth; counters: CounterRow[]; unitsInWindow: Amounts; limits: Limits | null }> {
+    const health = await this.health(connectionId);
+    const connection = this.connection();
+    const now = Date.now();
+    return {
+      health,
+      counters: readCounters(this.ctx.storage.sql),
+      unitsInWindow: connection ? unitsInWindow(this.limiter(connection, now), now) : { events: 0, customers: 0, merges: 0, requests: 0 },
+      limits: connection ? limitsOf(connection) : null,
+    };
+  }
+
   override async alarm(): Promise<void> {
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
@@ -241,6 +272,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(this.connection());
       else await this.wakeBy(this.retentionDueAt);
+      await this.tellAlerts(this.connection());
     })();
     return this.flushing;
   }
@@ -353,6 +385,7 @@ export class DeliveryQueue extends DurableObject<Env> {
   private async settle(connection: Connection, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, now: number): Promise<'ok' | 'stop'> {
     const url = exchange.url;
     const verdict = classify(exchange, { url, dataCenter: connection.dataCenter, ...(connection.apiBase ? { apiBase: connection.apiBase } : {}) });
+    observeAttempt(this.ctx.storage.sql, this.env.ANALYTICS, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
     this.limiterState = observe(this.limiter(connection, now), limitsOf(connection), { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
     this.store.setMeta('limiter', this.limiterState);
 
@@ -500,6 +533,42 @@ export class DeliveryQueue extends DurableObject<Env> {
   private count(key: 'refused' | 'expired', now: number, detail?: string, n = 1): void {
     const c = this.store.getMeta<Counter>(key) ?? { total: 0, lastAt: now };
     this.store.setMeta(key, { total: c.total + n, lastAt: now, ...(detail ? { detail } : {}) } satisfies Counter);
+  }
+
+  /**
+   * Reports this queue's state to its connection's alerts when it changed in a way an alert depends
+   * on. Never waits for a webhook (the alerts object sends from its own alarm); if the alerts object
+   * cannot be reached, the next change or its own check catches up.
+   */
+  private async tellAlerts(connection: Connection | undefined): Promise<void> {
+    if (!connection) return;
+    const signal = this.signalOf(connection, Date.now());
+    if (!worthReporting(this.reported, signal)) return;
+    try {
+      await this.env.CONNECTION_ALERTS.getByName(connection.id).report(signal);
+      this.reported = signal;
+    } catch {
+      // Told on the next change.
+    }
+  }
+
+  private signalOf(connection: Connection, now: number): QueueSignal {
+    const pause = this.store.getMeta<PauseInfo>('pause') ?? null;
+    // What /healthz calls rate_limited: a wait MoEngage imposed (429, or a quota it said is spent) holding events back.
+    const wait = this.store.waitingCount > 0 ? serverWait(this.limiter(connection, now), now) : null;
+    return {
+      connection: connection.id,
+      // One queue per connection, named by it: the connection's id names the queue too.
+      queue: connection.id,
+      at: now,
+      paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
+      rateLimited: wait ? { until: wait.until } : null,
+      depth: this.store.waitingCount,
+      maxBacklogEvents: connection.delivery.maxBacklogEvents,
+      oldestQueuedAt: this.store.waitingCount > 0 ? this.store.oldestQueuedAt() : null,
+      deadLettered: deadLettered(this.ctx.storage.sql),
+      batchCadenceMinutes: connection.delivery.mode === 'batch' ? connection.delivery.batchCadenceMinutes : null,
+    };
   }
 
   private limiter(connection: Connection, now: number): LimiterState {

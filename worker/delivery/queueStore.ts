@@ -667,6 +667,11 @@ export class QueueStore {
     return result;
   }
 
+  /** When the oldest waiting item was queued (an index seek: cheap enough for every flush). */
+  oldestQueuedAt(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(queued_at) AS at FROM outbox WHERE state = 'ready'").one().at;
+  }
+
   stats(): QueueStats {
     const row = this.sql
       .exec<{ waiting: number; in_flight: number; oldest: number | null; next: number | null }>(

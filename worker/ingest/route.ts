@@ -9,6 +9,7 @@ import { errorResponse, HttpError } from '../http/HttpError';
 import { QuietHttpError, rateLimited } from '../http/RateLimitedError';
 import { checkContentType } from './contentType';
 import { ingest, type IngestShape } from './ingest';
+import { observeRefusal } from './observeRefusal';
 import { logRejection } from './rejections';
 
 /**
@@ -17,7 +18,7 @@ import { logRejection } from './rejections';
  * (so the tag can read it), and is counted in the debugger's rejection log.
  */
 export function ingestRoute(shapeOf: (req: IRequest) => IngestShape) {
-  return async (req: IRequest, env: Env, _ctx: ExecutionContext, config: Config): Promise<Response> => {
+  return async (req: IRequest, env: Env, ctx: ExecutionContext, config: Config): Promise<Response> => {
     let cors: Record<string, string> = {};
     try {
       cors = corsHeaders(req, config);
@@ -30,6 +31,7 @@ export function ingestRoute(shapeOf: (req: IRequest) => IngestShape) {
       return Response.json(await ingest(req, env, config, shapeOf(req)), { headers: cors });
     } catch (error) {
       const response = error instanceof HttpError ? error.toResponse(cors) : withHeaders(errorResponse(error), cors);
+      observeRefusal(env, ctx, req, response.status, error instanceof HttpError ? error.error : 'internal_error');
       if (!(error instanceof QuietHttpError)) await logRejection(env, config, req, response);
       return response;
     }
@@ -45,11 +47,12 @@ export function singleShape(req: IRequest): IngestShape {
   return { kind: 'single', type };
 }
 
-export function preflightRoute(req: IRequest, env: Env, _ctx: ExecutionContext, config: Config): Promise<Response> | Response {
+export function preflightRoute(req: IRequest, env: Env, ctx: ExecutionContext, config: Config): Promise<Response> | Response {
   try {
     return preflight(req, config);
   } catch (error) {
     const response = error instanceof HttpError ? error.toResponse() : errorResponse(error);
+    observeRefusal(env, ctx, req, response.status, error instanceof HttpError ? error.error : 'internal_error');
     return logRejection(env, config, req, response).then(() => response);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A website for the tag tests, on a free loopback port: it serves test pages that embed the
- * README's snippet, and passes the tag file, the tag's ingest requests and its segment reads through
- * to the real collector (`wrangler dev`) — as a site's own domain routes `/s.js`, `/i` and
- * `/v1/segments` to the Worker.
+ * README's snippet (and a single-page app under /app/, support/spa.ts), and passes the tag file,
+ * the tag's ingest requests and its segment reads through to the real collector (`wrangler dev`)
+ * — as a site's own domain routes `/s.js`, `/i` and `/v1/segments` to the Worker.
  *
  * Being the hop in front of the collector, it records every ingest request the browser made
  * (beacons and keepalive fetches included, even after the page is gone) with the answer it got,
@@ -12,7 +12,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { snippet } from '../../../tag/snippet';
-import { TAG_SOURCE } from '../../../worker/site/tagBundle.generated';
+import { TAG_AUTOPAGE_SOURCE, TAG_SOURCE } from '../../../worker/site/tagBundle.generated';
+import { spaPage, spaSnippet } from './spa';
 
 export const SITE_WRITE_KEY = 'browser-write-key';
 
@@ -54,7 +55,8 @@ export interface Site {
   fault: { ingest: Fault; script: Fault; scriptDelayMs: number };
   /**
    * Which build `/s.js` is: the collector's answer (the segments build: the test collector reads
-   * segments), or the core build as a collector without SEGMENTS_IDENTITY_SECRET serves it.
+   * segments), or the core build as a collector without SEGMENTS_IDENTITY_SECRET serves it
+   * (either with autoPage for `/s.js?autopage`).
    */
   tagBuild: 'collector' | 'core';
   /** Every message of every recorded request, in arrival order, with its request's status. */
@@ -125,6 +127,9 @@ export async function startSite(collectorUrl: string): Promise<Site> {
     try {
       if (req.method === 'GET' && url.pathname === '/p') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(url));
+      } else if (req.method === 'GET' && (url.pathname === '/app' || url.pathname.startsWith('/app/'))) {
+        // A single-page app (support/spa.ts): every path is the same document, routed in the browser.
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(spaPage(spaSnippet(SITE_WRITE_KEY)));
       } else if (req.method === 'GET' && url.pathname === '/blank') {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title><p>no tag here</p>');
       } else if (req.method === 'GET' && url.pathname === '/s.js') {
@@ -132,10 +137,11 @@ export async function startSite(collectorUrl: string): Promise<Site> {
         if (applyFault(res, fault.script)) return;
         if (site.tagBuild === 'core') {
           // What the collector's tagScript() serves without SEGMENTS_IDENTITY_SECRET (INGEST_PATH /i).
-          res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(TAG_SOURCE.split('__EDGETAG_INGEST_PATH__').join('/i'));
+          const source = url.searchParams.has('autopage') ? TAG_AUTOPAGE_SOURCE : TAG_SOURCE;
+          res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(source.split('__EDGETAG_INGEST_PATH__').join('/i'));
           return;
         }
-        const upstream = await fetch(`${collectorUrl}/s.js`);
+        const upstream = await fetch(`${collectorUrl}/s.js${url.search}`);
         res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/javascript', 'cache-control': 'no-store' }).end(await upstream.text());
       } else if (req.method === 'POST' && url.pathname === '/i') {
         const body = await readAll(req);

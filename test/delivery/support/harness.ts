@@ -35,10 +35,12 @@ export async function cleanup(): Promise<void> {
   // reset() does not clear objects that were aborted and not started since, so each queue is
   // emptied explicitly (alarms too); then the objects restart so no in-memory state leaks.
   for (const connection of Object.keys(WORKSPACE)) {
-    await runInDurableObject(queue(connection), async (_i, state) => {
-      await state.storage.deleteAlarm();
-      await state.storage.deleteAll();
-    });
+    for (const stub of [queue(connection), alertsOf(connection)]) {
+      await runInDurableObject(stub, async (_i, state) => {
+        await state.storage.deleteAlarm();
+        await state.storage.deleteAll();
+      });
+    }
   }
   await reset();
   await abortAllDurableObjects();
@@ -53,6 +55,11 @@ export function installSandbox(options: SandboxOptions = {}) {
 
 export function queue(connection: string) {
   return env.DELIVERY_QUEUE.getByName(connection);
+}
+
+/** The connection's alerts object (worker/alerts/ConnectionAlerts.ts). */
+export function alertsOf(connection: string) {
+  return env.CONNECTION_ALERTS.getByName(connection);
 }
 
 export function alarmOf(connection: string): Promise<number | null> {

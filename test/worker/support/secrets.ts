@@ -5,7 +5,7 @@ const settings = env as unknown as Record<string, unknown>;
 /**
  * Secret values of the worker tests — every string setting whose name says KEY, TOKEN, SECRET or
  * PASSWORD (so secrets added later are covered too), raw and Basic-encoded as MoEngage gets the Data
- * API key. No response, header or console line may ever contain one (SECURITY.md). Write keys are
+ * API key, and the alert webhook URLs. No response, header or console line may ever contain one (SECURITY.md). Write keys are
  * semi-public (they ship in the page's snippet) but are still never echoed back by the API.
  */
 export const SECRETS: readonly string[] = [
@@ -13,6 +13,12 @@ export const SECRETS: readonly string[] = [
     .filter(([name, value]) => /KEY|TOKEN|SECRET|PASSWORD/.test(name) && name !== 'WRITE_KEYS' && typeof value === 'string' && value.length >= 8)
     .map(([, value]) => value as string),
   btoa(`${String(settings.MOENGAGE_WORKSPACE_ID)}:${String(settings.MOENGAGE_DATA_API_KEY)}`),
+  // Alert webhooks (a comma list): each URL, and its path, which is what makes it a secret (the host is shown).
+  ...String(settings.ALERT_WEBHOOK_URL ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .flatMap((u) => [u, new URL(u).pathname]),
 ];
 export const WRITE_KEYS: readonly string[] = String(settings.WRITE_KEYS ?? '')
   .split(',')

@@ -3,6 +3,7 @@
  * stats header, the live events table with filters, each event's journey, and the tools. Bundled by
  * scripts/buildDebuggerPage.ts into worker/debugger/pageBundle.generated.ts.
  */
+import { loadAlerts } from './alertsPanel';
 import { api, ApiError, token, whenUnauthorized } from './api';
 import { byId, h } from './dom';
 import { JourneyPanel } from './journey';
@@ -103,7 +104,11 @@ async function start(): Promise<void> {
   setFilters(new URLSearchParams(location.hash.slice(1)));
   apply();
   void stats.refresh();
-  statsTimer = window.setInterval(() => void stats.refresh(), 5_000);
+  void loadAlerts(several);
+  statsTimer = window.setInterval(() => {
+    void stats.refresh();
+    void loadAlerts(several);
+  }, 5_000);
 }
 
 function boot(): void {
@@ -145,6 +150,12 @@ function boot(): void {
         next.focus();
       }
     }
+  });
+  // An alert's "show events" link (and a pasted one) sets the filters through the fragment.
+  window.addEventListener('hashchange', () => {
+    if (byId('app').hidden) return;
+    setFilters(new URLSearchParams(location.hash.slice(1)));
+    apply();
   });
   byId('rejections').addEventListener('toggle', () => void ((byId<HTMLDetailsElement>('rejections').open && loadRejections()) || undefined));
   byId('segments').addEventListener('toggle', () => void ((byId<HTMLDetailsElement>('segments').open && loadSegments()) || undefined));
