@@ -50,7 +50,9 @@ const collector = await startCollector({
   vars: {
     MOENGAGE_API_BASE: apiBase,
     MOENGAGE_WORKSPACE_ID: workspace,
-    MOENGAGE_DATA_CENTER: setting('MOENGAGE_DATA_CENTER', '01'),
+    // No default: with MOENGAGE_API_BASE (always set here) the data center is not needed.
+    MOENGAGE_DATA_CENTER: setting('MOENGAGE_DATA_CENTER'),
+    MOENGAGE_PROJECT_CODE: setting('MOENGAGE_PROJECT_CODE'),
     WRITE_KEYS: setting('WRITE_KEYS', 'demo-write-key'),
     BLUEPRINT: setting('BLUEPRINT', 'retail'),
     MOENGAGE_EVENTS_PER_MINUTE: setting('MOENGAGE_EVENTS_PER_MINUTE', '30000'),

@@ -30,6 +30,8 @@ export interface Env {
   /** secret */
   MOENGAGE_DATA_API_KEY?: string;
   MOENGAGE_DATA_CENTER?: string;
+  /** Portfolio workspaces: the project (`?project_code=`) of the flat-settings connection. */
+  MOENGAGE_PROJECT_CODE?: string;
   MOENGAGE_API_BASE?: string;
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;

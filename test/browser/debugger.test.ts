@@ -136,6 +136,18 @@ describe('the event debugger page', () => {
     await page.close();
   });
 
+  it('names the MoEngage standard attributes an identify set (Track User keys and dashboard fields)', async () => {
+    const { page: site, userId } = await visitor();
+    const page = await openDebugger();
+    await filter(page, { user: userId });
+    const row = await rowFor(page, '(identify)', 'delivered');
+    await page.click(`#rows tr[data-id="${row.id}"] button.open`);
+    await page.waitForSelector('#standard-attributes');
+    expect(await page.textContent('#standard-attributes')).toBe('MoEngage standard attributes set: email (Email (Standard)), mobile (Mobile Number (Standard))');
+    await site.close();
+    await page.close();
+  });
+
   it('shows why an event was dropped, and filters by status and event', async () => {
     const { page: site, userId } = await visitor();
     await track(site, 'Wishlist Shared', { list: 'summer' }); // not in the Retail blueprint

@@ -340,7 +340,7 @@ describe('redirects are never followed', () => {
     expect(sandbox.landings).toEqual([]);
     expect(sandbox.requests.map((r) => r.response.status)).toEqual([307]);
     expect(await statuses('main')).toEqual({ paused: 10 });
-    const detail = `HTTP 307 redirect to Location: ${location} — POST ${SANDBOX_BASE}/v1/event/ws-main (data center 01; MOENGAGE_API_BASE ${SANDBOX_BASE} replaces its URL): MoEngage's Data API does not redirect`;
+    const detail = `HTTP 307 redirect to Location: ${location} — POST ${SANDBOX_BASE}/v1/event/ws-main (MOENGAGE_API_BASE ${SANDBOX_BASE}; no data center set): MoEngage's Data API does not redirect`;
     expect(await eventRow('main', 'd0')).toMatchObject({ status: 'paused', reason: 'moengage_redirected', detail: expect.stringContaining(detail) });
     expect(await health()).toMatchObject({ status: 'paused', paused: { reason: 'moengage_redirected', detail: expect.stringContaining(detail) } });
 
@@ -390,7 +390,7 @@ describe('a wrong data center', () => {
     await drain('main');
     const { detail } = (await health()).paused!;
     expect(detail).toMatch(new RegExp(`^HTTP ${status} ${said}: `));
-    expect(detail).toContain(`— POST ${SANDBOX_BASE}/v1/event/ws-main (data center 01; MOENGAGE_API_BASE ${SANDBOX_BASE} replaces its URL): `);
+    expect(detail).toContain(`— POST ${SANDBOX_BASE}/v1/event/ws-main (MOENGAGE_API_BASE ${SANDBOX_BASE}; no data center set): `);
     expect(detail).toContain('a wrong data center (MOENGAGE_DATA_CENTER, or dataCenter in MOENGAGE_CONNECTIONS) gives this answer too');
     expect(await eventRow('main', 'dc')).toMatchObject({ status: 'paused', reason, detail });
   });

@@ -88,7 +88,7 @@ const event = (actions: Array<Record<string, unknown>> = [{ action: 'Order Compl
   ...extra,
 });
 const nActions = (n: number) => Array.from({ length: n }, (_, i) => ({ action: `Page Viewed ${i}` }));
-const customer = (attributes: Record<string, unknown> = { u_fn: 'Jane' }, extra: Record<string, unknown> = {}) => ({
+const customer = (attributes: Record<string, unknown> = { first_name: 'Jane' }, extra: Record<string, unknown> = {}) => ({
   type: 'customer',
   customer_id: 'u_8842',
   attributes,
@@ -742,6 +742,7 @@ describe('control endpoints', () => {
       eventsAccepted: 2,
       customersAccepted: 1,
       mergesAccepted: 0,
+      deletionsAccepted: 0,
     });
   });
 

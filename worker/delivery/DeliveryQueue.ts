@@ -384,7 +384,7 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   private async settle(connection: Connection, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, now: number): Promise<'ok' | 'stop'> {
     const url = exchange.url;
-    const verdict = classify(exchange, { url, dataCenter: connection.dataCenter, ...(connection.apiBase ? { apiBase: connection.apiBase } : {}) });
+    const verdict = classify(exchange, { url, ...(connection.dataCenter ? { dataCenter: connection.dataCenter } : {}), ...(connection.apiBase ? { apiBase: connection.apiBase } : {}) });
     observeAttempt(this.ctx.storage.sql, this.env.ANALYTICS, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
     this.limiterState = observe(this.limiter(connection, now), limitsOf(connection), { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
     this.store.setMeta('limiter', this.limiterState);

@@ -39,7 +39,8 @@ export interface Answer {
 /** Where the request went, so a pause can name it: the URL and the connection's data center. */
 export interface Target {
   url: string;
-  dataCenter: string;
+  /** Unset when only MOENGAGE_API_BASE says where MoEngage is. */
+  dataCenter?: string;
   /** Set when MOENGAGE_API_BASE (or the entry's apiBase) overrides the data center's URL. */
   apiBase?: string;
 }
@@ -65,6 +66,7 @@ const PAUSE_HINT: Record<PauseReason, string> = {
 
 /** `POST https://api-01.moengage.com/v1/event/ws (data center 01)`: where the refused request went. */
 function describeTarget(target: Target): string {
+  if (target.dataCenter === undefined) return `POST ${target.url} (MOENGAGE_API_BASE ${target.apiBase ?? '?'}; no data center set)`;
   const override = target.apiBase ? `; MOENGAGE_API_BASE ${target.apiBase} replaces its URL` : '';
   return `POST ${target.url} (data center ${target.dataCenter}${override})`;
 }

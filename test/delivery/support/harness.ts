@@ -106,7 +106,7 @@ export function trackRecord(customer: string, options: { id?: string; action?: s
 }
 
 export function identifyRecord(customer: string, id = `m-${++counter}`): IngestRecord {
-  return record(id, 'identify', { kind: 'customer', customer_id: customer, attributes: { u_fn: 'Jane', plan: 'pro' } }, customer);
+  return record(id, 'identify', { kind: 'customer', customer_id: customer, attributes: { first_name: 'Jane', plan: 'pro' } }, customer);
 }
 
 function record(messageId: string, type: string, item: DeliveryItem, userId: string): IngestRecord {

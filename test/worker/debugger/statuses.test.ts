@@ -67,11 +67,11 @@ describe('dropped', () => {
   };
 
   it('not_in_blueprint: an event the blueprint does not list, or disables', async () => {
-    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Product Removed' }));
+    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Order Refunded' }));
     await flush();
     expect(sandbox().requests).toHaveLength(0);
     expect(await dropped('nib-1')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Wishlist Shared" is not in blueprint "retail"' });
-    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Product Removed" is disabled in blueprint "retail"' });
+    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Order Refunded" is disabled in blueprint "retail"' });
   });
 
   it('filtered: the blueprint’s filter is false for the event (true ones are queued)', async () => {
@@ -229,7 +229,7 @@ describe('paused, resume, replay', () => {
     const paused = await journey('p-1');
     expect(paused).toMatchObject({ status: 'paused', reason: 'moengage_unauthorized', attempts: 1 });
     expect(paused.detail).toBe(
-      'HTTP 401 AuthenticationError: Invalid credentials. — POST http://moengage.sandbox/v1/event/demo-workspace (data center 01; MOENGAGE_API_BASE http://moengage.sandbox replaces its URL): ' +
+      'HTTP 401 AuthenticationError: Invalid credentials. — POST http://moengage.sandbox/v1/event/demo-workspace (MOENGAGE_API_BASE http://moengage.sandbox; no data center set): ' +
         'check the workspace ID and Data API key (the Data tile key); a wrong data center (MOENGAGE_DATA_CENTER, or dataCenter in MOENGAGE_CONNECTIONS) gives this answer too: ' +
         'a workspace is known only to its own data center (the number in your dashboard URL, dashboard-0N); then resume',
     );

@@ -93,6 +93,11 @@ describe('classify', () => {
       expect(verdict).toMatchObject({ detail: expect.stringContaining('— POST http://127.0.0.1:8788/v1/event/ws (data center 01; MOENGAGE_API_BASE http://127.0.0.1:8788 replaces its URL): ') });
     });
 
+    it('says when only MOENGAGE_API_BASE is set', () => {
+      const verdict = classify({ status: 401, responseBody: null }, { url: 'http://127.0.0.1:8788/v1/event/ws', apiBase: 'http://127.0.0.1:8788' });
+      expect(verdict).toMatchObject({ detail: expect.stringContaining('— POST http://127.0.0.1:8788/v1/event/ws (MOENGAGE_API_BASE http://127.0.0.1:8788; no data center set): ') });
+    });
+
     it.each([403, 405, 307])('%i names where the request went too', (status) => {
       expect(classify({ status, responseBody: null, location: 'https://x.example/' }, target)).toMatchObject({ kind: 'pause', detail: expect.stringContaining('— POST https://api-02.moengage.com/v1/event/ws-1 (data center 02): ') });
     });
