@@ -28,4 +28,6 @@ export interface Env extends Settings {
   /** Cloudflare rate limiting bindings (wrangler.toml `[[ratelimits]]`); when bound they replace the RateLimiter counts. */
   INGEST_IP_RATE_LIMIT?: RateLimit;
   INGEST_WRITE_KEY_RATE_LIMIT?: RateLimit;
+  /** Keyed by write key and address: each address's share once its write key is over budget. */
+  INGEST_SHARE_RATE_LIMIT?: RateLimit;
 }

@@ -16,6 +16,7 @@
  * code should classify by HTTP status, not by `type`. The sandbox is deliberately stricter than
  * MoEngage where MoEngage silently drops data (bulk elements, moe_ names, placeholder ids).
  */
+import { endlessBody, paddedBody } from './answerBody';
 import { authenticate, parseBasicAuth, type Credentials } from './auth';
 import { FaultBook, faultSpecProblem, type Fault, type FaultSpec } from './faults';
 import { renderInspector } from './inspector';
@@ -71,10 +72,22 @@ export interface FaultControls {
   clear(): void;
 }
 
+/** A request that followed a `redirectTo` fault to the sandbox's stand-in for another host. */
+export interface Landing {
+  at: number;
+  method: string;
+  /** The full URL it landed on (host included). */
+  url: string;
+  /** Whether the client carried its Authorization header across the redirect. */
+  authorization: boolean;
+}
+
 export interface MoEngageSandbox {
   handle(request: Request): Promise<Response>;
   /** Recorded API requests, oldest first (a copy). */
   readonly requests: RecordedRequest[];
+  /** Requests that arrived at `/_sandbox/landing/…` (on any host name): redirects followed. */
+  readonly landings: Landing[];
   readonly faults: FaultControls;
   stats(): Stats;
   /** The profiles of one customer_id (one per workspace that has it), copies. */
@@ -95,6 +108,8 @@ interface Answer {
   status: number;
   body: unknown;
   headers: Record<string, string>;
+  /** `bodyBytes`/`bodyNeverEnds` faults: the body goes out as such a stream (`body` is what it pads). */
+  stream?: Pick<FaultSpec, 'bodyBytes' | 'bodyNeverEnds'>;
 }
 
 const ROUTES: Array<{ pattern: RegExp; kind: RouteKind }> = [
@@ -159,10 +174,27 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
 
 function toResponse(a: Answer): Response {
   const isText = typeof a.body === 'string';
-  return new Response(isText ? (a.body as string) : JSON.stringify(a.body), {
-    status: a.status,
-    headers: { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json', ...a.headers },
-  });
+  const text = isText ? (a.body as string) : JSON.stringify(a.body);
+  const headers = new Headers({ 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json' });
+  // A fault's "" removes a header (a 429 without the sandbox's own retry-after).
+  for (const [name, value] of Object.entries(a.headers)) value === '' ? headers.delete(name) : headers.set(name, value);
+  const { bodyBytes, bodyNeverEnds } = a.stream ?? {};
+  const body = bodyBytes !== undefined ? paddedBody(text, bodyBytes) : bodyNeverEnds ? endlessBody(text, bodyNeverEnds) : text;
+  return new Response(body, { status: a.status, headers });
+}
+
+/** What the recorder keeps of an answer whose body was a stream (never the megabytes themselves). */
+function recordedBody(a: Answer): unknown {
+  if (a.stream?.bodyBytes !== undefined) return { sandbox: `body padded to ${a.stream.bodyBytes} bytes`, body: a.body };
+  if (a.stream?.bodyNeverEnds) return { sandbox: `body never ends (${a.stream.bodyNeverEnds})`, body: a.body };
+  return a.body;
+}
+
+/** Applies a fault's headers and body shape to an answer (injected or real). */
+function shaped(a: Answer, fault: Fault | undefined): Answer {
+  if (!fault) return a;
+  const stream = fault.bodyBytes !== undefined || fault.bodyNeverEnds ? { bodyBytes: fault.bodyBytes, bodyNeverEnds: fault.bodyNeverEnds } : a.stream;
+  return { ...a, headers: { ...a.headers, ...fault.headers }, ...(stream ? { stream } : {}) };
 }
 
 const json = (status: number, body: unknown) => toResponse(answer(status, body));
@@ -181,8 +213,22 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
   const profiles = new ProfileBook(options.maxProfiles ?? 100_000);
   const recorder = new Recorder(options.maxRecorded ?? 1_000);
   const faultBook = new FaultBook();
+  let landings: Landing[] = [];
+
+  /** The "other host" a redirect fault points at: it accepts anything, as a hostile host would. */
+  async function handleLanding(request: Request): Promise<Response> {
+    await request.arrayBuffer();
+    landings.push({ at: now(), method: request.method, url: request.url, authorization: request.headers.has('authorization') });
+    if (landings.length > 1_000) landings = landings.slice(-1_000);
+    return json(200, { status: 'success', message: 'accepted by a host that is not MoEngage (a redirect target)' });
+  }
 
   function faultAnswer(fault: Fault, workspace: string | null, kind: RouteKind | null, requestId: string): Answer {
+    if (fault.redirectTo !== undefined) {
+      const status = fault.status ?? 307;
+      const body = fault.body !== undefined ? fault.body : { moved: fault.redirectTo };
+      return shaped(answer(status, body, { location: fault.redirectTo }), fault);
+    }
     const bucket = kind ? PRIMARY_BUCKET[kind] : 'events';
     const status = fault.status ?? 500;
     let headers: Record<string, string> = {};
@@ -197,7 +243,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
         : kind === 'delete' && (status === 429 || status >= 500)
           ? status === 429 ? DELETE_RATE_LIMITED : DELETE_SERVER_ERROR
           : failureBody(FAULT_TYPES[status] ?? 'InjectedFaultError', `Injected fault #${fault.id}: HTTP ${status}.`, requestId);
-    return answer(status, body, headers);
+    return shaped(answer(status, body, headers), fault);
   }
 
   /** The MoEngage pipeline proper; returns the answer plus what it cost when accepted. */
@@ -307,6 +353,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
       result = { answer: faultAnswer(injected.status, workspace, route?.kind ?? null, requestId) };
     } else {
       result = runPipeline(request, url, route, text, raw.byteLength, requestId);
+      result = { ...result, answer: shaped(result.answer, injected.shape) };
     }
 
     recorder.add({
@@ -318,7 +365,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
       headers: redactHeaders(request.headers),
       body: parseBodyText(text),
       bytes: raw.byteLength,
-      response: { status: result.answer.status, body: result.answer.body },
+      response: { status: result.answer.status, body: recordedBody(result.answer) },
     });
     if (result.accepted) recorder.countAccepted(result.accepted);
     return toResponse(result.answer);
@@ -377,6 +424,8 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
         faultBook.clear();
         return json(200, { cleared });
       }
+      case 'GET /_sandbox/landings':
+        return json(200, landings);
       case 'GET /_sandbox/stats':
         return json(200, recorder.stats());
       case 'POST /_sandbox/reset':
@@ -390,11 +439,15 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
   const sandbox: MoEngageSandbox = {
     async handle(request) {
       const url = new URL(request.url);
+      if (url.pathname === '/_sandbox/landing' || url.pathname.startsWith('/_sandbox/landing/')) return handleLanding(request);
       if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) return handleControl(request, url);
       return handleApi(request, url);
     },
     get requests() {
       return recorder.list();
+    },
+    get landings() {
+      return [...landings];
     },
     faults: {
       add(spec) {
@@ -411,6 +464,7 @@ export function createMoEngageSandbox(options: SandboxOptions = {}): MoEngageSan
       recorder.clear();
       profiles.clear();
       faultBook.clear();
+      landings = [];
       windows.clear();
     },
   };

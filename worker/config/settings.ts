@@ -52,6 +52,8 @@ export interface Settings {
   /** Requests per minute per client address / per write key; 0 turns the limit off. */
   INGEST_RATE_PER_IP?: string;
   INGEST_RATE_PER_WRITE_KEY?: string;
+  /** Requests per minute each address keeps while its write key is over INGEST_RATE_PER_WRITE_KEY (abuse/writeKeyBudget.ts). */
+  INGEST_RATE_SHARE_PER_IP?: string;
   /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
   BOT_POLICY?: string;
   // Alerts (config/alerts.ts, docs/operations.md).

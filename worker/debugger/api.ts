@@ -26,6 +26,12 @@ function pathSegment(raw: string): string {
   }
 }
 
+function journeyId(query: Record<string, string | string[] | undefined>): string {
+  const id = query.messageId;
+  if (typeof id !== 'string' || id === '') throw new HttpError(400, 'invalid_query', 'give the event as ?messageId=<id> (URL-encoded), once');
+  return id;
+}
+
 /**
  * The debugger's JSON API (docs/debugger.md): one router, one auth stage (the bearer token, with
  * lockout), and `cache-control: no-store` on every answer, errors included — the answers hold
@@ -42,6 +48,8 @@ export function debuggerApi() {
   api
     .get('/events', async (req, env, _ctx, config) => json(await listEvents(env, config, req.query)))
     .get('/events/:messageId', async (req, env, _ctx, config) => json(await eventJourney(env, config, pathSegment(req.params.messageId as string), req.query)))
+    // Any messageId, in the query: `.`, `..` and `%2e` path segments are folded away by URL parsing.
+    .get('/journey', async (req, env, _ctx, config) => json(await eventJourney(env, config, journeyId(req.query), req.query)))
     .get('/stats', async (req, env, _ctx, config) => json(await debuggerStats(env, config, req.query)))
     .get('/stream', (req, env, ctx, config) => eventStream(req, env, config, req.query, ctx))
     .post('/preview', async (req, _env, _ctx, config) => json(await previewMessage(req, config)))

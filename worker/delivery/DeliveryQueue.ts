@@ -14,12 +14,14 @@ import type { PauseInfo } from './store/meta';
 import { AlertReporter } from './alerting';
 import type { QueueSignal } from './alertSignal';
 import { limitsOf } from './flushPlan';
+import { serverWait } from './limiter';
 import { OwnConnection } from './ownConnection';
 import type { QueueEnv } from './queueEnv';
 import type { QueueMetrics } from './queueMetrics';
 import { readCounters } from './store/counters';
 import { unitsInWindow } from './unitsInWindow';
 import { Sender } from './sender';
+import type { ServerWait } from './serverWait';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, retention, retentionMs } from './upkeep';
 
@@ -119,24 +121,28 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const pause = this.store.meta.get('pause');
     // A paused event can only move with its connection: asking to replay it is asking to resume.
     const resumed = Boolean(pause && result.paused > 0);
-    if (resumed) this.resumeNow(now);
+    const connection = await this.own.usable();
+    if (resumed) this.resumeNow(now, connection);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
-    await this.alerts.tell(await this.own.usable());
+    await this.alerts.tell(connection);
     return { ...result, resumed };
   }
 
-  /** Explicit resume of a paused connection (after fixing what MoEngage refused). */
-  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null }> {
+  /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
+  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
     this.store.meta.rememberConnection(connectionId);
     const pause = this.store.meta.get('pause');
-    if (!pause) return { resumed: false, pause: null };
     const now = Date.now();
-    this.resumeNow(now);
+    const connection = await this.own.usable();
+    const rateLimited = connection ? serverWait(this.sender.limiter(connection, now), now) : null;
+    if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
+    this.resumeNow(now, connection);
     await this.wakeBy(now);
-    await this.alerts.tell(await this.own.usable());
+    await this.alerts.tell(connection);
+    if (!pause) return { resumed: true, pause: null, rateLimited };
     const { fingerprint: _secretish, ...shown } = pause;
-    return { resumed: true, pause: shown };
+    return { resumed: true, pause: shown, rateLimited };
   }
 
   /** Non-secret state for /healthz and the debugger. */
@@ -152,7 +158,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       stats: this.store.stats(),
       log: this.store.log.extent(),
       outage: this.store.meta.get('outage'),
-      blockedUntil: connection ? this.sender.limiter(connection, now).blockedUntil : 0,
+      rateLimited: connection ? serverWait(this.sender.limiter(connection, now), now) : null,
       refused: this.store.meta.get('refused'),
       expired: this.store.meta.get('expired'),
       now,
@@ -248,15 +254,18 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (!pause) return null;
     const own = await this.own.get();
     if (!own || !('fingerprint' in own) || pause.fingerprint === own.fingerprint) return pause;
-    this.resumeNow(now);
+    this.resumeNow(now, own.connection);
     await this.wakeBy(now);
     return null;
   }
 
-  private resumeNow(now: number): void {
+  private resumeNow(now: number, connection: DeliveryConnection | undefined): void {
     this.store.meta.delete('pause');
     this.store.meta.delete('outage');
     this.store.markResumed(now);
+    // A resume also lifts what MoEngage's rate headers imposed (the next send is a single probe).
+    const lifted = connection ? this.sender.liftServerWaits(connection, now) : null;
+    if (lifted) this.store.liftWait(now, lifted.until);
   }
 
   /** Makes sure an alarm fires no later than `at`. */

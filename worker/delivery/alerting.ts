@@ -1,5 +1,6 @@
 import type { DeliveryConnection } from '../config/connections';
 import { type QueueSignal, crossedBacklogLine, worthReporting } from './alertSignal';
+import { serverWait } from './limiter';
 import type { QueueEnv } from './queueEnv';
 import type { Sender } from './sender';
 import { deadLettered } from './store/counters';
@@ -45,16 +46,16 @@ export class AlertReporter {
 
   private signalOf(connection: DeliveryConnection, now: number): QueueSignal {
     const pause = this.store.meta.get('pause') ?? null;
-    // The wait /healthz shows as rateLimitedUntil: one MoEngage imposed with a 429.
-    const serverWait = this.sender.limiter(connection, now).blockedUntil;
     const waiting = this.store.outbox.waiting;
+    // What /healthz calls rate_limited: a wait MoEngage imposed (429, or a quota it said is spent) holding events back.
+    const wait = waiting > 0 ? serverWait(this.sender.limiter(connection, now), now) : null;
     return {
       connection: connection.id,
       // One queue per connection, named by it (delivery/queues.ts): the connection's id names the queue too.
       queue: connection.id,
       at: now,
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
-      rateLimited: serverWait > now ? { until: serverWait } : null,
+      rateLimited: wait ? { until: wait.until } : null,
       depth: waiting,
       maxBacklogEvents: connection.delivery.maxBacklogEvents,
       oldestQueuedAt: waiting > 0 ? this.store.outbox.oldestQueuedAt() : null,

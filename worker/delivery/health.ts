@@ -1,5 +1,6 @@
 import type { DeliveryConnection } from '../config/connections';
 import type { QueueHealth } from './queueHealth';
+import type { ServerWait } from './serverWait';
 import type { QueueStats } from './store/queueStore';
 import type { Counter, OutageGate, PauseInfo } from './store/meta';
 
@@ -14,8 +15,8 @@ export interface HealthFacts {
   stats: QueueStats;
   log: { events: number; oldestReceivedAt: number | null };
   outage: OutageGate | undefined;
-  /** The limiter's block (a 429's wait), 0 when none. */
-  blockedUntil: number;
+  /** The wait MoEngage imposed (a 429, or a quota it said is spent: limiter.ts `serverWait`), null when none. */
+  rateLimited: ServerWait | null;
   refused: Counter | undefined;
   expired: Counter | undefined;
   now: number;
@@ -27,8 +28,10 @@ export function queueHealth(f: HealthFacts): QueueHealth {
   const settings = f.settings && 'delivery' in f.settings ? f.settings.delivery : undefined;
   const misconfigured = f.settings && !('delivery' in f.settings) ? f.settings : undefined;
   const backlogFull = Boolean(settings && stats.waiting >= settings.maxBacklogEvents);
-  const rateLimitedUntil = f.blockedUntil > now ? f.blockedUntil : null;
+  const rateLimited = f.rateLimited && f.rateLimited.until > now ? f.rateLimited : null;
   const retryingUntil = f.outage && f.outage.until > now ? f.outage.until : null;
+  // A wait that holds nothing back (no event waiting) is no state of the connection.
+  const holdsBack = rateLimited !== null && stats.waiting > 0;
   const status: QueueHealth['status'] = misconfigured
     ? 'misconfigured'
     : f.pause
@@ -37,7 +40,7 @@ export function queueHealth(f: HealthFacts): QueueHealth {
         ? 'backlog_full'
         : retryingUntil
           ? 'retrying'
-          : rateLimitedUntil
+          : holdsBack
             ? 'rate_limited'
             : 'ok';
   return {
@@ -52,7 +55,8 @@ export function queueHealth(f: HealthFacts): QueueHealth {
     nextAttemptAt: stats.nextAttemptAt,
     paused: f.pause ? { reason: f.pause.reason, detail: f.pause.detail, since: f.pause.since } : null,
     retryingUntil,
-    rateLimitedUntil,
+    rateLimitedUntil: rateLimited?.until ?? null,
+    rateLimited,
     bounds: {
       maxBacklogEvents: settings?.maxBacklogEvents ?? null,
       maxEventAgeHours: settings?.maxEventAgeHours ?? null,

@@ -1,12 +1,14 @@
 import type { DeliveryConnection } from '../config/connections';
-import { classify } from '../moengage/classify';
-import { postToMoEngage } from '../moengage/client';
+import { classify, type Target } from '../moengage/classify';
+import { type Exchange, postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
 import { askFor, limitsOf, nextWake, roomOf, unitOf, worthSending } from './flushPlan';
-import { available, type LimiterState, observe, restoreLimiter, take } from './limiter';
+import { available, liftServerWaits, type LimiterState, observe, restoreLimiter, serverWait, take } from './limiter';
 import type { Own } from './ownConnection';
 import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
+import { backoffMs } from './retryPolicy';
+import type { ServerWait } from './serverWait';
 import { settlementOf } from './settlement';
 import type { QueueStore } from './store/queueStore';
 
@@ -38,6 +40,16 @@ export class Sender {
   limiter(connection: DeliveryConnection, now: number): LimiterState {
     this.limiterState ??= restoreLimiter(this.store.meta.get('limiter'), limitsOf(connection), now);
     return this.limiterState;
+  }
+
+  /**
+   * An operator's resume: every wait MoEngage's answers imposed is lifted, the next send a single
+   * probe. Returns the wait that was holding sends back, if one was.
+   */
+  liftServerWaits(connection: DeliveryConnection, now: number): ServerWait | null {
+    const wait = serverWait(this.limiter(connection, now), now);
+    this.save(liftServerWaits(this.limiter(connection, now)));
+    return wait;
   }
 
   /** Sends what is due and the budget allows, then sets the next alarm (nextWake). */
@@ -103,22 +115,35 @@ export class Sender {
     this.live.add(attemptId);
     this.sent++;
     const exchange = await postToMoEngage(connection, url, request.body);
-    this.live.delete(attemptId);
     const now = Date.now();
-    const verdict = classify(exchange);
+    try {
+      return await this.settle(own, request, items, attemptId, exchange, now);
+    } catch (error) {
+      // Recording the answer failed: the attempt must not stay in flight (it would block its events
+      // and later pass for an orphan of a restart). Its events go out again, after the outage
+      // ladder's wait so that a failure that repeats cannot become a retry storm; the journey says why.
+      this.store.interrupt(attemptId, now, `recording MoEngage's answer (HTTP ${exchange.status}) failed: ${String(error).slice(0, 200)}`);
+      const failures = (this.store.meta.get('outage')?.failures ?? 0) + 1;
+      this.store.meta.set('outage', { failures, until: now + backoffMs(failures, Math.random()) });
+      return 'stop';
+    } finally {
+      this.live.delete(attemptId);
+    }
+  }
+
+  /** MoEngage's answer → the limiter, the attempt's record and the store operations of settlement.ts. */
+  private async settle(own: Usable, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, now: number): Promise<'ok' | 'stop'> {
+    const { connection } = own;
+    const verdict = classify(exchange, targetOf(connection, exchange.url));
     observeAttempt(this.store.sql, this.analytics, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
-    const limiter = observe(
-      this.limiter(connection, now),
-      limitsOf(connection),
-      { status: exchange.status, unit: unitOf(request), retryAfterMs: exchange.retryAfterMs, rateLimit: exchange.rateLimit },
-      now,
-    );
+    const limiter = observe(this.limiter(connection, now), limitsOf(connection), { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
     this.save(limiter);
     const settlement = settlementOf(verdict, {
       keys: request.keys,
       endpoint: request.endpoint,
       now,
       blockedUntil: limiter.blockedUntil,
+      serverWait: serverWait(limiter, now),
       outage: this.store.meta.get('outage'),
       maxAttempts: connection.delivery.maxAttempts,
       random: Math.random(),
@@ -141,4 +166,9 @@ export class Sender {
     this.limiterState = state;
     this.store.meta.set('limiter', state);
   }
+}
+
+/** Where a request went, so a pause can name it: the URL and the connection's data center. */
+function targetOf(connection: DeliveryConnection, url: string): Target {
+  return { url, ...(connection.dataCenter ? { dataCenter: connection.dataCenter } : {}), ...(connection.apiBase ? { apiBase: connection.apiBase } : {}) };
 }

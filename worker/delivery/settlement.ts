@@ -1,6 +1,7 @@
 import type { Verdict } from '../moengage/classify';
 import type { Endpoint } from './packer';
 import { backoffMs } from './retryPolicy';
+import { describeWait, type ServerWait } from './serverWait';
 import type { OutageGate, PauseInfo } from './store/meta';
 
 /**
@@ -39,6 +40,8 @@ export interface SettlementContext {
   now: number;
   /** The limiter's block after it saw this answer (a 429's wait). */
   blockedUntil: number;
+  /** The wait MoEngage imposes after this answer (a 429's, or a quota it said is spent), null when none. */
+  serverWait: ServerWait | null;
   /** The outage gate before this answer. */
   outage: OutageGate | undefined;
   maxAttempts: number;
@@ -51,13 +54,19 @@ export interface SettlementContext {
 export function settlementOf(verdict: Verdict, c: SettlementContext): Settlement {
   switch (verdict.kind) {
     case 'delivered':
-      return { ops: [{ op: 'delivered', note: c.endpoint === 'transition' ? BULK_NOTE : null }, { op: 'clearOutage' }], then: { kind: 'continue' } };
-    case 'rate_limited':
       return {
-        note: `rate limited: sent again after ${new Date(c.blockedUntil).toISOString()}; not counted as a failed attempt`,
+        ops: [{ op: 'delivered', note: c.endpoint === 'transition' ? BULK_NOTE : null }, { op: 'clearOutage' }],
+        // MoEngage said its quota is spent: the rest of this flush waits too.
+        then: { kind: c.serverWait ? 'stop' : 'continue' },
+      };
+    case 'rate_limited': {
+      const why = c.serverWait ? ` (${describeWait(c.serverWait, c.now)})` : '';
+      return {
+        note: `rate limited${why}: sent again after ${new Date(c.blockedUntil).toISOString()}; not counted as a failed attempt`,
         ops: [{ op: 'release', dueAt: c.blockedUntil, pause: null }],
         then: { kind: 'stop' },
       };
+    }
     case 'retry': {
       const failures = (c.outage?.failures ?? 0) + 1;
       return {

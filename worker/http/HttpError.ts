@@ -1,6 +1,7 @@
 import type { ErrorBody, Issue } from '../../shared/message';
 import { ConfigError } from '../config/ConfigError';
 import { logLine } from '../logs/logLine';
+import { errorFacts } from './errorFacts';
 
 /** An error answer as a value: status + machine-readable `error` + human `detail`. */
 export class HttpError extends Error {
@@ -28,7 +29,7 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return error.toResponse();
   // A route read a section of the settings that is malformed: the answer names it, never its value.
   if (error instanceof ConfigError) return new HttpError(503, 'misconfigured', error.message).toResponse();
-  // The name only: a message can quote input (SECURITY.md "Logs").
-  logLine('error', 'unhandled_error', { error: error instanceof Error ? error.name : typeof error });
+  // Its name and where it was thrown, never its message: a message can quote input (SECURITY.md "Logs").
+  logLine('error', 'unhandled_error', errorFacts(error));
   return new HttpError(500, 'internal_error', 'the collector failed unexpectedly; the request was not stored').toResponse();
 }

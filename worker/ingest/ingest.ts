@@ -1,15 +1,17 @@
 import { LIMITS } from '../../shared/limits';
 import type { IngestResponse } from '../../shared/message';
-import { limitIngest } from '../abuse/ingestRateLimit';
+import { clientIpOf } from '../abuse/clientIp';
+import { limitWriteKey } from '../abuse/writeKeyBudget';
 import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
 import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
 import { rateLimited } from '../http/rateLimited';
+import type { Omission } from '../moengage/omission';
 import { authenticate } from './authenticate';
 import { prefetchRequest } from './bots';
-import { parseJson } from './parseJson';
+import { parseJsonExact } from './parseJson';
 import { type IngestShape, prepare, recordsFor } from './prepare';
 import { readBody } from './readBody';
 
@@ -22,11 +24,12 @@ export type { IngestShape } from './prepare';
  */
 export async function ingest(request: Request, env: Env, config: Config, shape: IngestShape): Promise<IngestResponse> {
   const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
-  const body = parseJson(text);
+  const { value: body, keptAsText } = parseJsonExact(text);
   const writeKey = await authenticate(request, body, config.writeKeys);
-  const rate = await limitIngest('writeKey', writeKey, env, config);
-  if (!rate.allowed) throw rateLimited('write key', rate.retryAfterSeconds, rate.firstRefusal);
-  const prepared = prepare(body, shape, Date.now());
+  const rate = await limitWriteKey(writeKey, clientIpOf(request), env, config);
+  if (!rate.allowed) throw rateLimited(config.ingestRateSharePerIp ? 'write key from this address' : 'write key', rate.retryAfterSeconds, rate.firstRefusal);
+  const prepared = prepare(body, shape, Date.now(), keptAsText);
+  if (rate.overBudget) for (const m of prepared.messages) m.notes.push(OVER_BUDGET);
 
   const visitorCountry = (request as { cf?: { country?: string } }).cf?.country;
   const traffic = { policy: config.botPolicy, requestFlag: prefetchRequest(request.headers), userAgent: request.headers.get('user-agent') };
@@ -56,3 +59,9 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
     rejected: prepared.rejected.map(({ raw: _raw, ...rest }) => rest),
   };
 }
+
+/** Shown on each event a write key over its budget still admitted (abuse/writeKeyBudget.ts). */
+const OVER_BUDGET: Omission = {
+  reason: 'write_key_over_budget',
+  detail: 'admitted within this address’s share (INGEST_RATE_SHARE_PER_IP) while the write key was over INGEST_RATE_PER_WRITE_KEY',
+};

@@ -5,6 +5,7 @@ import type { IngestRecord } from '../delivery/record';
 import type { Omission } from '../moengage/omission';
 import { classifyTraffic, type TrafficFlag } from './bots';
 import { enrich } from './enrich';
+import { type KeptAsText, keptAsTextNotes } from './exactNumbers';
 import { type Rejected, validateBatch, validateMessage, validateSingle } from './validate';
 
 /**
@@ -34,13 +35,13 @@ export interface Prepared {
   duplicatesInBatch: number;
 }
 
-/** validate → enrich. */
-export function prepare(body: unknown, shape: IngestShape, receivedAt: number): Prepared {
+/** validate → enrich. `keptAsText`: the body's numbers parsing kept as their digits (parseJson.ts), noted on their messages. */
+export function prepare(body: unknown, shape: IngestShape, receivedAt: number, keptAsText: readonly KeptAsText[] = []): Prepared {
   const validated = shape.kind === 'batch' ? validateBatch(body) : shape.kind === 'single' ? validateSingle(body, shape.type) : validateMessage(body);
   const seen = new Set<string>();
   const messages: PreparedMessage[] = [];
   let duplicatesInBatch = 0;
-  for (const { message, notes } of validated.messages) {
+  for (const { index, message, notes } of validated.messages) {
     const enriched = enrich(message, receivedAt, validated.sentAt);
     const id = enriched.message.messageId as string;
     if (seen.has(id)) {
@@ -48,7 +49,8 @@ export function prepare(body: unknown, shape: IngestShape, receivedAt: number): 
       continue;
     }
     seen.add(id);
-    messages.push({ message: enriched.message, notes: [...notes, ...enriched.notes], ...(enriched.drop ? { drop: enriched.drop } : {}) });
+    const exactness = keptAsText.length ? keptAsTextNotes(keptAsText, shape.kind === 'batch' ? `batch.${index}.` : '') : [];
+    messages.push({ message: enriched.message, notes: [...notes, ...exactness, ...enriched.notes], ...(enriched.drop ? { drop: enriched.drop } : {}) });
   }
   return { receivedAt, messages, rejected: validated.rejected, duplicatesInBatch };
 }
@@ -101,7 +103,9 @@ function rejectedRecord(r: Rejected, receivedAt: number): IngestRecord {
   const raw = r.raw && typeof r.raw === 'object' ? (r.raw as Record<string, unknown>) : {};
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 255) : null);
   return {
-    messageId: r.messageId ?? `rejected-${crypto.randomUUID()}`,
+    // Logged under an id of its own: an invalid message never claims its messageId, or the valid
+    // message with that id (the client's corrected retry) would be answered as a duplicate and lost.
+    messageId: r.messageId === undefined ? `rejected-${crypto.randomUUID()}` : `rejected-${crypto.randomUUID().slice(0, 8)}:${r.messageId}`,
     type: str(raw.type) ?? 'invalid',
     name: str(raw.event) ?? str(raw.name),
     userId: str(raw.userId),

@@ -1,5 +1,8 @@
 import { recordRejection } from '../collector/log';
 import type { Env } from '../env';
+import { errorFacts } from '../http/errorFacts';
+import { logLine } from '../logs/logLine';
+import { withoutPersonalData } from './rejectionPrivacy';
 
 /**
  * Puts a refused ingest request in the collector's rejection log. Awaited, so the count is there
@@ -17,7 +20,7 @@ export async function logRejection(env: Env, request: Request, response: Respons
   }
   const length = Number(request.headers.get('content-length'));
   try {
-    await recordRejection(env, {
+    await recordRejection(env, withoutPersonalData({
       at: Date.now(),
       status: response.status,
       error,
@@ -28,8 +31,8 @@ export async function logRejection(env: Env, request: Request, response: Respons
       contentLength: Number.isFinite(length) && request.headers.has('content-length') ? length : null,
       origin: request.headers.get('origin'),
       userAgent: request.headers.get('user-agent'),
-    });
+    }));
   } catch (e) {
-    console.error('rejection log unavailable', e instanceof Error ? e.name : typeof e);
+    logLine('error', 'rejection_log_unavailable', errorFacts(e));
   }
 }

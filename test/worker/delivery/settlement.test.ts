@@ -10,6 +10,7 @@ const context = (over: Partial<SettlementContext> = {}): SettlementContext => ({
   endpoint: 'event',
   now: NOW,
   blockedUntil: 0,
+  serverWait: null,
   outage: undefined,
   maxAttempts: 8,
   random: 0.5,
@@ -20,6 +21,12 @@ const context = (over: Partial<SettlementContext> = {}): SettlementContext => ({
 describe('settlementOf', () => {
   it.each<[string, Verdict, Partial<SettlementContext>, ReturnType<typeof settlementOf>]>([
     ['2xx: delivered, the outage is over', { kind: 'delivered' }, {}, { ops: [{ op: 'delivered', note: null }, { op: 'clearOutage' }], then: { kind: 'continue' } }],
+    [
+      '2xx saying the quota is spent (x-ratelimit-remaining 0): delivered, and the flush stops',
+      { kind: 'delivered' },
+      { serverWait: { until: NOW + 60_000, header: 'x-ratelimit-remaining', value: '0; x-ratelimit-reset: 60' } },
+      { ops: [{ op: 'delivered', note: null }, { op: 'clearOutage' }], then: { kind: 'stop' } },
+    ],
     ['2xx of a bulk request: delivered with the bulk note', { kind: 'delivered' }, { endpoint: 'transition', keys: [1, 2] }, { ops: [{ op: 'delivered', note: BULK_NOTE }, { op: 'clearOutage' }], then: { kind: 'continue' } }],
     [
       '429: the items wait for the limiter’s block, not a failed attempt; the flush stops',
@@ -28,6 +35,16 @@ describe('settlementOf', () => {
       {
         note: `rate limited: sent again after ${new Date(NOW + 30_000).toISOString()}; not counted as a failed attempt`,
         ops: [{ op: 'release', dueAt: NOW + 30_000, pause: null }],
+        then: { kind: 'stop' },
+      },
+    ],
+    [
+      '429 with a year-long Retry-After: the note says which header asked for what, and that one request probes after 60 s',
+      { kind: 'rate_limited', detail: 'HTTP 429' },
+      { blockedUntil: NOW + 60_000, serverWait: { until: NOW + 60_000, header: 'retry-after', value: '31536000', claimedUntil: NOW + 31_536_000_000 } },
+      {
+        note: `rate limited (retry-after: 31536000 asked for 365 days; waiting 60 s at most, then one request probes): sent again after ${new Date(NOW + 60_000).toISOString()}; not counted as a failed attempt`,
+        ops: [{ op: 'release', dueAt: NOW + 60_000, pause: null }],
         then: { kind: 'stop' },
       },
     ],

@@ -61,10 +61,22 @@ export class StatsPanel {
       ...(stats.misconfigured ?? []).map((m) => ({ where: 'Collector setting', ...m })),
       ...stats.connections.flatMap((c) => (c.health.misconfigured ? [{ where: `Connection ${c.connection}: setting`, ...c.health.misconfigured }] : [])),
     ];
+    const rateLimited = stats.connections.flatMap((c) => (c.health.status === 'rate_limited' && c.health.rateLimited ? [{ connection: c.connection, wait: c.health.rateLimited }] : []));
     fill(
       byId('alerts'),
       misconfigured.map((m) =>
         h('div', { class: 'alert misconfigured', role: 'alert' }, h('strong', {}, `${m.where} ${m.setting} is malformed: `), m.problems.join('; ')),
+      ),
+      rateLimited.map(({ connection, wait }) =>
+        h(
+          'div',
+          { class: 'alert rate-limited', role: 'status' },
+          h('strong', {}, `Connection ${connection} is rate limited by MoEngage`),
+          ` until ${new Date(wait.until).toLocaleTimeString()}: `,
+          wait.header === 'backoff' ? 'a 429 without a usable retry time (backing off)' : h('code', {}, `${wait.header}: ${wait.value}`),
+          wait.claimedUntil !== undefined ? ` asked for ${new Date(wait.claimedUntil).toISOString()}; edgetag waits at most 60 s on one answer, then one request probes. ` : ' ',
+          h('button', { type: 'button', 'data-resume': connection, onclick: () => void this.act(() => api.resume(connection)) }, `Send now (${connection})`),
+        ),
       ),
       stats.paused.map((p) =>
         h(

@@ -1,4 +1,5 @@
 import type { DeliveryItem } from '../../moengage/payloads';
+import type { RateHeaders } from '../../moengage/rateHeaders';
 import type { IngestRecord } from '../record';
 import type { DerivedStatus } from '../status';
 
@@ -28,9 +29,8 @@ export interface AttemptResult {
   requestId?: string;
   durationMs: number;
   error?: string;
-  /** MoEngage's x-ratelimit-* headers and Retry-After, as the client read them. */
-  rateLimit?: { limit?: number; remaining?: number; resetSeconds?: number };
-  retryAfterMs?: number;
+  /** MoEngage's x-ratelimit-* headers and Retry-After: as sent, and as the client read them. */
+  rate?: RateHeaders;
 }
 
 /** How a new row starts: its status, and why when it has a reason. */
@@ -207,16 +207,16 @@ export class EventLog {
       result.requestId ?? null,
       result.durationMs,
       [result.error, note].filter(Boolean).join('; ') || null,
-      result.rateLimit || result.retryAfterMs !== undefined ? JSON.stringify({ ...result.rateLimit, retryAfterMs: result.retryAfterMs }) : null,
+      result.rate ? JSON.stringify(result.rate) : null,
       attemptId,
     );
   }
 
-  /** An attempt whose answer was never recorded: say so on it. */
-  interruptAttempt(attemptId: number, now: number): void {
+  /** An attempt whose answer was never recorded: say so on it, and why (`why`). */
+  interruptAttempt(attemptId: number, now: number, why: string): void {
     this.sql.exec(
       `UPDATE attempts SET error = ? WHERE id = ?`,
-      `interrupted at ${new Date(now).toISOString()}: the queue restarted before MoEngage's answer was recorded; the events were sent again (MoEngage may have received them twice)`,
+      `interrupted at ${new Date(now).toISOString()}: ${why}; the events were sent again (MoEngage may have received them twice)`,
       attemptId,
     );
   }

@@ -111,6 +111,11 @@ export class Outbox {
       .filter((id) => !live.has(id));
   }
 
+  /** Whether some item is still carried by this attempt (its answer not yet settled). */
+  carries(attemptId: number): boolean {
+    return this.sql.exec('SELECT 1 FROM outbox WHERE in_flight = ? LIMIT 1', attemptId).toArray().length > 0;
+  }
+
   /** An orphaned attempt's items wait again (its outcome is unknown: they are sent again). */
   clearInFlight(attemptId: number): void {
     this.sql.exec('UPDATE outbox SET in_flight = NULL WHERE in_flight = ?', attemptId);
@@ -212,6 +217,22 @@ export class Outbox {
       now,
       ids(messageIds),
     );
+  }
+
+  /**
+   * A rate-limit wait was lifted (resume): waiting items it held back (due after `now`, no later
+   * than `until`) are due now. Returns their messages.
+   */
+  liftWait(now: number, until: number): string[] {
+    return this.sql
+      .exec<{ message_id: string }>(
+        `UPDATE outbox SET next_attempt_at = ? WHERE state = 'ready' AND in_flight IS NULL AND next_attempt_at > ? AND next_attempt_at <= ? RETURNING message_id`,
+        now,
+        now,
+        until,
+      )
+      .toArray()
+      .map((r) => r.message_id);
   }
 
   /** Forgets the dead items of messages the log forgot. */

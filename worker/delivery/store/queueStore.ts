@@ -137,10 +137,14 @@ export class QueueStore {
     this.log.finishAttempt(attemptId, result, note);
   }
 
-  /** An orphaned attempt: its outcome is unknown, so its items are sent again (at-least-once). */
-  interrupt(attemptId: number, now: number): void {
+  /**
+   * An attempt whose answer was never recorded: its outcome is unknown, so its items are sent again
+   * (at-least-once). `why` says what happened; by default, an orphan of an earlier life.
+   */
+  interrupt(attemptId: number, now: number, why = "the queue restarted before MoEngage's answer was recorded"): void {
     this.storage.transactionSync(() => {
-      this.log.interruptAttempt(attemptId, now);
+      // Only an attempt still in flight: one already settled keeps the answer it recorded.
+      if (this.outbox.carries(attemptId)) this.log.interruptAttempt(attemptId, now, why);
       this.outbox.clearInFlight(attemptId);
     });
   }
@@ -217,6 +221,14 @@ export class QueueStore {
       this.outbox.dueBy(paused, now);
       this.settle(paused, now, null);
     });
+  }
+
+  /**
+   * A rate-limit wait was lifted (resume): items it held back (due before `until`) are due now, and
+   * their events show it.
+   */
+  liftWait(now: number, until: number): void {
+    this.storage.transactionSync(() => this.settle([...new Set(this.outbox.liftWait(now, until))], now, null));
   }
 
   /**
