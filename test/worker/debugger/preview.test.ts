@@ -187,7 +187,7 @@ describe('preview shows the request(s) delivery would send, packed as the connec
     const c = await previewWith({ DELIVERY_PACKING: 'bulk', ANONYMOUS: 'customer' }, { type: 'identify', userId: 'u_5', anonymousId: 'anon-5', traits: { first_name: 'Ada' } });
     expect(c.urls).toEqual(['http://moengage.sandbox/v1/transition/demo-workspace', 'http://moengage.sandbox/v1/customer/merge?app_id=demo-workspace']);
     expect(c.result.requests.map((r) => r.body)).toEqual([
-      { type: 'transition', elements: [{ type: 'customer', customer_id: 'u_5', attributes: { u_fn: 'Ada' } }] },
+      { type: 'transition', elements: [{ type: 'customer', customer_id: 'u_5', attributes: { first_name: 'Ada' } }] },
       { merge_data: [{ merged_user: 'anon-5', retained_user: 'u_5' }] },
     ]);
   });

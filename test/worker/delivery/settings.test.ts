@@ -78,9 +78,9 @@ describe('one name per setting', () => {
     const env = {
       KEY_A: 'a',
       MOENGAGE_CONNECTIONS: JSON.stringify([
-        { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', deliveryPacking: 'bulk' },
-        { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_A', packing: 'event', logRetentionDays: 1 },
-        { id: 'c', workspaceId: 'wc', dataApiKeySecret: 'KEY_A', deliveryPacking: 'bulk', packing: 'event', debuggerRetentionHours: 5, logRetentionDays: 1 },
+        { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', dataCenter: '01', deliveryPacking: 'bulk' },
+        { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_A', dataCenter: '01', packing: 'event', logRetentionDays: 1 },
+        { id: 'c', workspaceId: 'wc', dataApiKeySecret: 'KEY_A', dataCenter: '01', deliveryPacking: 'bulk', packing: 'event', debuggerRetentionHours: 5, logRetentionDays: 1 },
       ]),
     } as unknown as Env;
     expect(readConnections(env).map((c) => [c.id, c.delivery.packing, c.delivery.logRetentionHours])).toEqual([
@@ -105,8 +105,8 @@ describe('a queue reads its own connection alone', () => {
   const env = {
     KEY_A: 'a',
     MOENGAGE_CONNECTIONS: JSON.stringify([
-      { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', maxAttempts: 3, anonymous: 'nonsense', blueprint: 'no-such-blueprint' },
-      { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_MISSING', maxAttempts: 'lots' },
+      { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', dataCenter: '01', maxAttempts: 3, anonymous: 'nonsense', blueprint: 'no-such-blueprint' },
+      { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_MISSING', dataCenter: '01', maxAttempts: 'lots' },
     ]),
   } as unknown as Env;
 
