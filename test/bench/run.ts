@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './BenchRow';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const only = process.argv.slice(2);
+// Topics to run (all when none); `--name=value` arguments are a benchmark's own (ingest's --shards=N).
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 let failed = false;
 
 for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort()) {
