@@ -1,7 +1,8 @@
 /**
  * One measured run: load.ts in its own process against a target under `wrangler dev`, and the CPU
  * time the target's processes spent in the measured window (read when load.ts opens the window and
- * when it reports), with the machine's load averages around it.
+ * when it reports), with the machine's load averages around it. An optional probe (the collector's
+ * per-shard counters) is read at the same two moments.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -32,22 +33,29 @@ export interface LoadOptions {
   port: number;
 }
 
-export interface Measured {
+/** Read when the measured window opens and when it closes (e.g. GET /healthz). */
+export type Probe<P> = () => Promise<P>;
+
+export interface Measured<P = undefined> {
   load: LoadResult;
+  /** The probe's readings at the window's opening and closing (undefined without a probe). */
+  probes: [P, P];
   /** CPU seconds spent in the measured window, by role. */
   cpu: Omit<GroupCpu, 'runtimePid'>;
   /** 1-minute load average when the window opened and closed. */
   loadavg: [number, number];
 }
 
-export function measureLoad(o: LoadOptions): Promise<Measured> {
+export function measureLoad<P = undefined>(o: LoadOptions, probe?: Probe<P>): Promise<Measured<P>> {
+  const read = () => (probe ? probe() : Promise.resolve(undefined as P));
   return new Promise((resolve, reject) => {
     const args = ['--import', 'tsx', join(ROOT, 'test/bench/support/load.ts'), o.url, String(o.seconds), String(o.concurrency), String(o.batchSize), o.idPrefix, '--shape', o.shape, '--warmup', String(o.warmupSeconds)];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let before: GroupCpu | null = null;
     let opened = 0;
     let pending = '';
-    let result: Measured | null = null;
+    let first: Promise<P> | null = null;
+    let result: Promise<Measured<P>> | null = null;
     let failure: Error | null = null;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -60,9 +68,14 @@ export function measureLoad(o: LoadOptions): Promise<Measured> {
           if (message.phase === 'measure') {
             before = groupCpu(o.pgid, o.port);
             opened = loadavg()[0] as number;
-          } else if (before) {
+            first = read();
+            first.catch(() => undefined); // awaited below; a load that never reports must not leave it unhandled
+          } else if (before && first) {
             const after = groupCpu(o.pgid, o.port);
-            result = { load: message, cpu: { runtime: after.runtime - before.runtime, proxy: after.proxy - before.proxy, node: after.node - before.node }, loadavg: [opened, loadavg()[0] as number] };
+            const cpu = { runtime: after.runtime - before.runtime, proxy: after.proxy - before.proxy, node: after.node - before.node };
+            const closed = loadavg()[0] as number;
+            const opening = first;
+            result = Promise.all([opening, read()]).then((probes) => ({ load: message, cpu, loadavg: [opened, closed], probes }));
           }
         } catch (error) {
           failure = error instanceof Error ? error : new Error(String(error));
@@ -72,7 +85,7 @@ export function measureLoad(o: LoadOptions): Promise<Measured> {
     child.on('exit', (code) => {
       if (failure) reject(failure);
       else if (code !== 0 || !result) reject(new Error(`load generator exited ${code} without a result`));
-      else resolve(result);
+      else result.then(resolve, reject);
     });
   });
 }
