@@ -59,11 +59,17 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             // TEST_TIGHT_RATE_LIMIT: a real (miniflare-simulated) Cloudflare rate limiting binding that
             // test/worker/abuse.test.ts hands the collector as INGEST_IP_RATE_LIMIT.
+            // TEST_ABUSE_*: the same limits as test/worker/writeKeyBudget.test.ts sets for the Durable Object.
             // ANALYTICS: the optional Analytics Engine dataset, bound here so test/worker/logs.test.ts sees its data points
             // (miniflare's local dataset accepts and discards them; production has it off unless wrangler.toml binds it).
             miniflare: {
               bindings: TEST_BINDINGS,
-              ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } } },
+              ratelimits: {
+                TEST_TIGHT_RATE_LIMIT: { simple: { limit: 2, period: 60 } },
+                TEST_ABUSE_IP_RATE_LIMIT: { simple: { limit: 20, period: 60 } },
+                TEST_ABUSE_KEY_RATE_LIMIT: { simple: { limit: 100, period: 60 } },
+                TEST_ABUSE_SHARE_RATE_LIMIT: { simple: { limit: 5, period: 60 } },
+              },
               analyticsEngineDatasets: { ANALYTICS: { dataset: 'edgetag_test' } },
             },
           }),
@@ -78,7 +84,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           // test/clients: real Segment client libraries against the same `wrangler dev` collector.
-          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts'],
+          // test/scripts: `npm start`'s own processes (hard kill, taken ports).
+          include: ['test/browser/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/scripts/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/browser/globalSetup.ts'],
           testTimeout: 60_000,

@@ -1,14 +1,16 @@
 /**
  * Runs the collector in `wrangler dev` (workerd) on 127.0.0.1, offline: settings go in as
- * `--var`, secrets through a private env file so they never show in the process list.
+ * `--var`, secrets through a private env file (in `.edgetag/`, mode 0600) so they never show in the
+ * process list. wrangler runs in a process group of its own, watched by scripts/watchdog.ts: if the
+ * process that started it dies, even by SIGKILL, wrangler and workerd stop too.
  * Used by `npm start` and by the browser tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './freePort';
+import { writePrivateFile } from './privateState';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,6 +30,10 @@ export interface RunningCollector {
   url: string;
   port: number;
   process: ChildProcess;
+  /** The private env file holding the secrets (removed by stop()). */
+  secretsFile: string;
+  /** What wrangler and workerd printed so far (with `stdio: 'pipe'`). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -46,11 +52,9 @@ export const OFFLINE_ENV = {
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const port = options.port || (await freePort());
   const inspectorPort = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'edgetag-'));
-  const envFile = join(dir, 'secrets.env');
   const secrets = Object.entries(options.secrets ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
-  await writeFile(envFile, secrets.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-  await chmod(envFile, 0o600);
+  // One file per port: replaced at each start on that port, never shared by two running collectors.
+  const envFile = await writePrivateFile(`collector-${port}.env`, secrets.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');
 
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--env-file', envFile, '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(options.vars ?? {})) if (v !== undefined) args.push('--var', `${k}:${v}`);
@@ -66,6 +70,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
+  const watchdog = watch(child);
 
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
@@ -84,7 +89,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
         }
       }
     }
-    await rm(dir, { recursive: true, force: true });
+    watchdog?.stdin?.destroy(); // the group is gone: the watchdog exits
+    await rm(envFile, { force: true });
   };
 
   const url = `http://127.0.0.1:${port}`;
@@ -112,5 +118,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, port, process: child, stop };
+  return { url, port, process: child, secretsFile: envFile, output: () => output, stop };
+}
+
+/** Starts scripts/watchdog.ts on wrangler's process group, tied to this process by a pipe. */
+function watch(child: ChildProcess): ChildProcess | undefined {
+  if (!child.pid) return undefined;
+  const watchdog = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/watchdog.ts'), String(child.pid)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  // Neither the watchdog nor its pipe keeps this process alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
 }

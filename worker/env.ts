@@ -24,12 +24,16 @@ export interface Env {
   /** Cloudflare rate limiting bindings (wrangler.toml `[[ratelimits]]`); when bound they replace the RateLimiter counts. */
   INGEST_IP_RATE_LIMIT?: RateLimit;
   INGEST_WRITE_KEY_RATE_LIMIT?: RateLimit;
+  /** Keyed by write key and address: each address's share once its write key is over budget. */
+  INGEST_SHARE_RATE_LIMIT?: RateLimit;
 
   // One MoEngage connection from flat settings…
   MOENGAGE_WORKSPACE_ID?: string;
   /** secret */
   MOENGAGE_DATA_API_KEY?: string;
   MOENGAGE_DATA_CENTER?: string;
+  /** Portfolio workspaces: the project (`?project_code=`) of the flat-settings connection. */
+  MOENGAGE_PROJECT_CODE?: string;
   MOENGAGE_API_BASE?: string;
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;
@@ -70,6 +74,8 @@ export interface Env {
   /** Requests per minute per client address / per write key; 0 turns the limit off. */
   INGEST_RATE_PER_IP?: string;
   INGEST_RATE_PER_WRITE_KEY?: string;
+  /** Requests per minute each address keeps while its write key is over INGEST_RATE_PER_WRITE_KEY (abuse/writeKeyBudget.ts). */
+  INGEST_RATE_SHARE_PER_IP?: string;
   /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
   BOT_POLICY?: string;
   // Alerts (config/alerts.ts, docs/operations.md).

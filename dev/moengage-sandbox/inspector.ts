@@ -31,8 +31,9 @@ summary{cursor:pointer}.ok{color:#1a7f37}.bad{color:#cf222e}small{color:#666}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}h4{margin:.5rem 0 0}
 </style></head><body>
 <h1>MoEngage sandbox</h1>
-<p>${stats.total} request(s) · ${stats.eventsAccepted} event(s), ${stats.customersAccepted} customer update(s), ${stats.mergesAccepted} merge(s) accepted ·
-<a href="/_sandbox/requests">JSON</a> · <a href="/_sandbox/stats">stats</a> · <a href="?refresh=2">auto-refresh</a></p>
+<p>${stats.total} request(s) · ${stats.eventsAccepted} event(s), ${stats.customersAccepted} customer update(s), ${stats.mergesAccepted} merge(s), ${stats.deletionsAccepted} deletion(s) accepted ·
+<a href="/_sandbox/requests">JSON</a> · <a href="/_sandbox/stats">stats</a> · <a href="?refresh=2">auto-refresh</a> ·
+a user's profile (standard vs custom attributes): <code>/_sandbox/profiles/{customer_id}</code></p>
 ${newestFirst.length ? newestFirst.map(renderRequest).join('\n') : '<p><i>No requests yet.</i></p>'}
 </body></html>`;
 }

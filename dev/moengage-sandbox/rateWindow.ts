@@ -1,11 +1,12 @@
 /**
  * Per-workspace, per-minute budgets. MoEngage states its limits per minute (30,000 events, customer
- * updates, 1,000 merged users) without publishing the window algorithm, so the sandbox uses the
+ * updates, 1,000 merged users, 5,000 Delete User requests) without publishing the window algorithm, so the sandbox uses the
  * simplest deterministic one:
  *
  * - Fixed windows aligned to whole minutes of the injected clock: [floor(now/60s)*60s, +60s).
  *   Tests move the clock past the boundary to get a fresh budget.
  * - A request costs its number of units (actions in /v1/event, one per customer, one per merge pair,
+ *   one per Delete User request,
  *   and for /v1/transition the sum over its elements, per bucket).
  * - All-or-nothing: if any bucket the request touches would go over its limit, the whole request is
  *   refused with 429 and nothing is consumed (MoEngage does not accept part of a batch).
@@ -14,7 +15,7 @@
 
 export const WINDOW_MS = 60_000;
 
-export type Bucket = 'events' | 'customers' | 'merges';
+export type Bucket = 'events' | 'customers' | 'merges' | 'deletions';
 export type Limits = Record<Bucket, number>;
 export type Costs = Partial<Record<Bucket, number>>;
 

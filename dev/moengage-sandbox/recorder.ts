@@ -23,6 +23,7 @@ export interface Stats {
   eventsAccepted: number;
   customersAccepted: number;
   mergesAccepted: number;
+  deletionsAccepted: number;
 }
 
 export interface RequestFilter {
@@ -48,7 +49,7 @@ export function parseBodyText(text: string): unknown {
   }
 }
 
-const emptyStats = (): Stats => ({ total: 0, byStatus: {}, byPath: {}, eventsAccepted: 0, customersAccepted: 0, mergesAccepted: 0 });
+const emptyStats = (): Stats => ({ total: 0, byStatus: {}, byPath: {}, eventsAccepted: 0, customersAccepted: 0, mergesAccepted: 0, deletionsAccepted: 0 });
 
 export class Recorder {
   private entries: RecordedRequest[] = [];
@@ -70,10 +71,11 @@ export class Recorder {
     return recorded;
   }
 
-  countAccepted(events: number, customers: number, merges: number): void {
-    this.counters.eventsAccepted += events;
-    this.counters.customersAccepted += customers;
-    this.counters.mergesAccepted += merges;
+  countAccepted(cost: { events: number; customers: number; merges: number; deletions: number }): void {
+    this.counters.eventsAccepted += cost.events;
+    this.counters.customersAccepted += cost.customers;
+    this.counters.mergesAccepted += cost.merges;
+    this.counters.deletionsAccepted += cost.deletions;
   }
 
   list(filter: RequestFilter = {}): RecordedRequest[] {

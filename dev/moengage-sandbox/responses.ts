@@ -14,7 +14,10 @@ export type ErrorType =
   | 'InvalidAttributeError'
   | 'RateLimitExceededError'
   | 'NotFoundError'
-  | 'MethodNotAllowedError';
+  | 'MethodNotAllowedError'
+  | 'ParamsRequired'
+  // Delete User's documented type for an unknown user.
+  | 'Not Found';
 
 export interface SuccessBody {
   status: 'success';
@@ -33,6 +36,8 @@ export class MoEngageError extends Error {
     readonly type: ErrorType,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** An API whose failures have their own documented shape (Delete User's 429) answers this body instead. */
+    readonly body?: unknown,
   ) {
     super(message);
   }

@@ -70,6 +70,10 @@ function toRequest(req: IncomingMessage, body: Uint8Array, fallbackHost: string)
   return new Request(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? null : (body as BodyInit) });
 }
 
+/**
+ * Streams the answer with backpressure; when the client hangs up (it gave up on a huge or endless
+ * body), the body is cancelled, so an endless fault body stops with its reader.
+ */
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
@@ -78,10 +82,21 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   res.writeHead(response.status, headers);
   if (response.body) {
     const reader = response.body.getReader();
+    let gone = false;
+    const hangUp = new Promise<void>((done) =>
+      res.once('close', () => {
+        gone = true;
+        done();
+      }),
+    );
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
+      const next = await Promise.race([reader.read(), hangUp.then(() => null)]);
+      if (gone || next === null) {
+        await reader.cancel().catch(() => undefined);
+        return;
+      }
+      if (next.done) break;
+      if (!res.write(next.value)) await Promise.race([new Promise((drained) => res.once('drain', drained)), hangUp]);
     }
   }
   res.end();

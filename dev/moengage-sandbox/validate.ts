@@ -1,11 +1,14 @@
 import { MoEngageError } from './responses';
 import { allowedLeadMs, MAX_TIMEZONE_OFFSET_SECONDS, parseEventTime } from './eventTime';
+import { checkStandardValue, standardKey } from './userAttributes';
 
 /** What a valid payload costs against the workspace's per-minute budgets. */
 export interface Cost {
   events: number;
   customers: number;
   merges: number;
+  /** Delete User requests (one user each). */
+  deletions: number;
 }
 
 export interface ValidationContext {
@@ -30,6 +33,9 @@ const describe = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'nul
  * drop silently; the sandbox refuses loudly so our mapping never ships one.
  */
 const RESERVED_PREFIX = 'moe_';
+
+/** MoEngage: "\"id\", \"_id\", and \"\" keywords are blocked and not to be used as user attribute names." */
+const BLOCKED_USER_KEYS = new Set(['id', '_id', '']);
 
 /** Documented as not allowed for `customer_id`: placeholder values that would merge strangers. */
 const PLACEHOLDER_CUSTOMER_IDS = new Set(['unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id']);
@@ -58,10 +64,16 @@ function requireName(value: unknown, path: string): string {
   return value;
 }
 
-function checkAttributes(value: unknown, path: string): void {
+/** `user`: Track User attributes, where the documented standard keys (a few of them `moe_…`) must hold valid values. */
+function checkAttributes(value: unknown, path: string, user = false): void {
   if (value === undefined) return;
   if (!isObject(value)) throw invalid(path, `must be a JSON object, got ${describe(value)}.`);
-  for (const key of Object.keys(value)) {
+  for (const [key, v] of Object.entries(value)) {
+    if (user && BLOCKED_USER_KEYS.has(key)) throw invalid(`${path}.${key}`, `${JSON.stringify(key)} is blocked as a user attribute name.`);
+    if (user && standardKey(key)) {
+      checkStandardValue(key, v, `${path}.${key}`);
+      continue;
+    }
     if (key.toLowerCase().startsWith(RESERVED_PREFIX)) {
       throw invalid(`${path}.${key}`, `attribute names must not use the reserved prefix "${RESERVED_PREFIX}".`);
     }
@@ -118,7 +130,7 @@ export function validateEvent(body: Json, ctx: ValidationContext, prefix = ''): 
   if (!Array.isArray(actions)) throw invalid(`${prefix}actions`, `must be a list of actions, got ${describe(actions)}.`);
   if (actions.length === 0) throw invalid(`${prefix}actions`, 'must contain at least one action.');
   actions.forEach((a, i) => checkAction(a, `${prefix}actions[${i}]`, ctx));
-  return { events: actions.length, customers: 0, merges: 0 };
+  return { events: actions.length, customers: 0, merges: 0, deletions: 0 };
 }
 
 /** Body of POST /v1/customer/{workspace} — or one `type: "customer"` element of a transition. */
@@ -126,15 +138,15 @@ export function validateCustomer(body: Json, prefix = ''): Cost {
   requireType(body, 'customer', `${prefix}type`);
   requireCustomerId(body, `${prefix}customer_id`);
   checkOptionalObject(body.user_identifiers, `${prefix}user_identifiers`);
-  checkAttributes(body.attributes, `${prefix}attributes`);
-  return { events: 0, customers: 1, merges: 0 };
+  checkAttributes(body.attributes, `${prefix}attributes`, true);
+  return { events: 0, customers: 1, merges: 0, deletions: 0 };
 }
 
 /** MoEngage also takes `type: "device"` elements in bulk; edgetag never sends them, so they are only shape-checked. */
 function validateDevice(body: Json, prefix: string): Cost {
   requireCustomerId(body, `${prefix}customer_id`);
   checkOptionalObject(body.attributes, `${prefix}attributes`);
-  return { events: 0, customers: 0, merges: 0 };
+  return { events: 0, customers: 0, merges: 0, deletions: 0 };
 }
 
 /**
@@ -148,7 +160,7 @@ export function validateTransition(body: Json, ctx: ValidationContext): Cost {
   if (elements === undefined || elements === null) throw missing('elements');
   if (!Array.isArray(elements)) throw invalid('elements', `must be a list, got ${describe(elements)}.`);
   if (elements.length === 0) throw invalid('elements', 'must contain at least one element.');
-  const total: Cost = { events: 0, customers: 0, merges: 0 };
+  const total: Cost = { events: 0, customers: 0, merges: 0, deletions: 0 };
   elements.forEach((element, i) => {
     const prefix = `elements[${i}].`;
     if (!isObject(element)) throw invalid(`elements[${i}]`, `must be a JSON object, got ${describe(element)}.`);
@@ -189,7 +201,7 @@ export function validateMerge(body: Json): Cost {
     }
     if (pair.merged_user === pair.retained_user) throw invalid(path, 'merged_user and retained_user must differ.');
   });
-  return { events: 0, customers: 0, merges: pairs.length };
+  return { events: 0, customers: 0, merges: pairs.length, deletions: 0 };
 }
 
 export function requireJsonObject(body: unknown): Json {

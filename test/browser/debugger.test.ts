@@ -136,6 +136,18 @@ describe('the event debugger page', () => {
     await page.close();
   });
 
+  it('names the MoEngage standard attributes an identify set (Track User keys and dashboard fields)', async () => {
+    const { page: site, userId } = await visitor();
+    const page = await openDebugger();
+    await filter(page, { user: userId });
+    const row = await rowFor(page, '(identify)', 'delivered');
+    await page.click(`#rows tr[data-id="${row.id}"] button.open`);
+    await page.waitForSelector('#standard-attributes');
+    expect(await page.textContent('#standard-attributes')).toBe('MoEngage standard attributes set: email (Email (Standard)), mobile (Mobile Number (Standard))');
+    await site.close();
+    await page.close();
+  });
+
   it('shows why an event was dropped, and filters by status and event', async () => {
     const { page: site, userId } = await visitor();
     await track(site, 'Wishlist Shared', { list: 'summer' }); // not in the Retail blueprint
@@ -258,6 +270,32 @@ describe('the event debugger page', () => {
       return now.length === 100 && now.slice(2).every((id, i) => id === first[i]) && !first.includes(now[0] ?? '') ? true : undefined;
     }, 20_000, 'two new rows on top of the newest page, still 100 rows');
     await site.close();
+    await page.close();
+  });
+
+  it('opens events whose messageId is ".", "..", "/", "%", "?", "#" or Unicode', async () => {
+    const userId = `ids-${crypto.randomUUID().slice(0, 8)}`;
+    const awkward = ['.', '..', '/', '%', '?', '#', '../x', '日本語 🙂'];
+    const batch = awkward.map((messageId, i) => ({ type: 'track', event: 'Product Viewed', messageId, userId, properties: { product_id: `P-${i}` } }));
+    // globalSetup.ts's write key (each run's collector starts with empty storage, so the ids are new).
+    const res = await fetch(`${collectorUrl}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('browser-write-key:')}` },
+      body: JSON.stringify({ batch }),
+    });
+    expect(res.status).toBe(200);
+    const page = await openDebugger();
+    await filter(page, { user: userId });
+    await eventually(async () => ((await rows(page)).length === awkward.length ? true : undefined), 20_000, `${awkward.length} rows`);
+    for (const id of awkward) {
+      const index = (await rows(page)).findIndex((r) => r.id === id);
+      expect(index, id).toBeGreaterThanOrEqual(0);
+      await page.locator('#rows tr').nth(index).locator('button.open').click();
+      const shownId = () =>
+        page.evaluate(() => [...document.querySelectorAll('#journey dl.facts dt')].find((dt) => dt.textContent === 'messageId')?.nextElementSibling?.textContent ?? null);
+      await eventually(async () => ((await shownId()) === id ? true : undefined), 10_000, `the journey of ${JSON.stringify(id)}`);
+      expect(await page.isVisible('#journey [role=alert]')).toBe(false);
+    }
     await page.close();
   });
 });

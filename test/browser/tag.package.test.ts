@@ -156,6 +156,9 @@ it('in Chromium the bundled app delivers through wrangler dev: autoPage views, t
 
   await eventually(async () => (sent.some((m) => m.type === 'page') ? true : undefined), 10_000, 'the landing view');
   await page.click('a[href="/shop/cart"]');
+  // One view per navigation the visitor stays on: a second click inside autoPage's 100 ms grace
+  // would (rightly) make the cart no view at all, so the checkout waits for the cart's view.
+  await eventually(async () => (sent.filter((m) => m.type === 'page').length >= 2 ? true : undefined), 10_000, 'the view of the cart');
   await page.click('a[href="/shop/checkout"]');
   await eventually(async () => (sent.filter((m) => m.type === 'page').length >= 3 ? true : undefined), 10_000, 'the views of cart and checkout');
   await page.click('#buy');

@@ -9,10 +9,11 @@ beforeEach(() => startClock());
 afterEach(cleanup);
 
 describe('one failing workspace never delays another', () => {
+  // 40 flushes of two queues: ~3 s alone, more under the whole suite's load (the latencies checked are simulated time).
   it.each([
     { failure: '500 on every request', fault: true, expected: 'retrying' },
     { failure: '401 (wrong key)', fault: false, expected: 'paused' },
-  ])('"other" answers $failure; "main" still delivers each event within its flush interval', async ({ fault, expected }) => {
+  ])('"other" answers $failure; "main" still delivers each event within its flush interval', { timeout: 30_000 }, async ({ fault, expected }) => {
     const { sandbox } = fault ? installSandbox() : installSandbox({ credentials: { ...CREDENTIALS, 'ws-other': 'wrong' } });
     if (fault) {
       sandbox.faults.add({ status: 500, path: '/v1/event/ws-other' });

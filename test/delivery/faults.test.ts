@@ -225,7 +225,7 @@ describe('refused credentials pause the connection', () => {
 
   it('resume of a connection that is not paused says so; an unknown connection is 404', async () => {
     installSandbox();
-    expect(await (await operator('/debugger/api/connections/main/resume', {})).json()).toEqual({ connection: 'main', resumed: false, pause: null });
+    expect(await (await operator('/debugger/api/connections/main/resume', {})).json()).toEqual({ connection: 'main', resumed: false, pause: null, rateLimited: null });
     const res = await operator('/debugger/api/connections/nope/resume', {});
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'unknown_connection' });

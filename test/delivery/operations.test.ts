@@ -190,6 +190,7 @@ describe('/healthz', () => {
       paused: null,
       retryingUntil: null,
       rateLimitedUntil: null,
+      rateLimited: null,
       bounds: {
         maxBacklogEvents: 500_000,
         maxEventAgeHours: 72,

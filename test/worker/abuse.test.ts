@@ -38,14 +38,15 @@ describe('per-address and per-write-key ingest rate limits (RateLimiter Durable 
     expect((await fetchWith(tight, from('2001:db8:1:3::1'))).status).toBe(200);
   });
 
-  it('limits per write key, and logs the first refusal of a window once in the debugger', async () => {
-    const perKey = { INGEST_RATE_PER_IP: '0', INGEST_RATE_PER_WRITE_KEY: '2' };
-    expect((await fetchWith(perKey, ingestRequest('/v1/batch', batch()))).status).toBe(200);
-    expect((await fetchWith(perKey, ingestRequest('/v1/batch', batch()))).status).toBe(200);
-    const third = await fetchWith(perKey, ingestRequest('/v1/batch', batch()));
-    const fourth = await fetchWith(perKey, ingestRequest('/v1/batch', batch()));
-    expect([third.status, fourth.status]).toEqual([429, 429]);
-    expect(await third.json()).toMatchObject({ error: 'rate_limited', detail: expect.stringContaining('write key') });
+  it('limits per write key beyond each address’s share, and logs the first refusal of a window once in the debugger', async () => {
+    const perKey = { INGEST_RATE_PER_IP: '0', INGEST_RATE_PER_WRITE_KEY: '2', INGEST_RATE_SHARE_PER_IP: '1' };
+    const send = () => fetchWith(perKey, ingestRequest('/v1/batch', batch(), { 'cf-connecting-ip': '203.0.113.60' }));
+    // Two within the key's budget, one more within this address's share.
+    for (let i = 0; i < 3; i++) expect((await send()).status).toBe(200);
+    const fourth = await send();
+    const fifth = await send();
+    expect([fourth.status, fifth.status]).toEqual([429, 429]);
+    expect(await fourth.json()).toMatchObject({ error: 'rate_limited', detail: expect.stringContaining('write key from this address') });
     const log = (await (await get('/debugger/api/rejections', { authorization: `Bearer ${DEBUGGER_TOKEN}` })).json()) as { counts: { error: string; count: number }[] };
     expect(log.counts.find((c) => c.error === 'rate_limited')?.count).toBe(1);
   });

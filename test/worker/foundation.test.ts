@@ -1,6 +1,6 @@
 import { runInDurableObject, reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { debuggerEvent, flush, post, queue } from './support/ingest';
+import { DEBUGGER_TOKEN, debuggerEvent, flush, get, post, queue } from './support/ingest';
 import { installSandbox } from './support/sandbox';
 import { SEED_MESSAGE, SEED_PAYLOAD } from '../seed';
 
@@ -122,8 +122,11 @@ describe('ingest contract errors', () => {
       [1, 'batch.1.userId'],
       [2, 'batch.2.type'],
     ]);
-    const dropped = await debuggerEvent('bad-1');
-    expect(dropped).toMatchObject({ status: 'dropped', reason: 'invalid_message' });
+    // Logged as dropped under an id of its own: an invalid message never claims its messageId.
+    expect(await debuggerEvent('bad-1')).toBeNull();
+    const page = (await (await get('/debugger/api/events?status=dropped', { authorization: `Bearer ${DEBUGGER_TOKEN}` })).json()) as { events: { messageId: string }[] };
+    const logged = page.events.find((e) => e.messageId.endsWith(':bad-1'));
+    expect(await debuggerEvent(logged?.messageId ?? 'missing')).toMatchObject({ status: 'dropped', reason: 'invalid_message' });
   });
 
   it('answers 400 for an envelope without a batch array', async () => {

@@ -26,6 +26,8 @@ const text = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 128 * 1024, max: 140 * 1024 }).map((n) => 'y'.repeat(n)) },
 );
 const attributes = fc.dictionary(fc.constantFrom('sku', 'name', 'note', 'value', 'currency', 'blob'), fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), { maxKeys: 4 });
+// Custom user attributes only: standard Track User keys (name, email, …) always come in their format from the mapping.
+const userAttributes = fc.dictionary(fc.constantFrom('plan', 'note', 'tier', 'blob'), fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), { maxKeys: 4 });
 
 const item: fc.Arbitrary<DeliveryItem> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ customer: customerId, action: fc.constantFrom('Product Viewed', 'Order Completed', 'Page Viewed'), attributes, email: fc.option(fc.constantFrom('jane@example.com', 'ünï@example.com'), { nil: undefined }) }).map(
@@ -36,7 +38,7 @@ const item: fc.Arbitrary<DeliveryItem> = fc.oneof(
       action: { action, platform: 'web', attributes, current_time: '2026-11-28T10:00:00.000Z', user_time: '2026-11-28T10:00:00.000Z' },
     }),
   ) },
-  { weight: 2, arbitrary: fc.record({ customer: customerId, attributes }).map(({ customer, attributes }): DeliveryItem => ({ kind: 'customer', customer_id: customer, attributes: { u_fn: 'Jane', ...attributes } })) },
+  { weight: 2, arbitrary: fc.record({ customer: customerId, attributes: userAttributes }).map(({ customer, attributes }): DeliveryItem => ({ kind: 'customer', customer_id: customer, attributes: { first_name: 'Jane', ...attributes } })) },
   { weight: 1, arbitrary: fc.tuple(customerId, customerId).filter(([a, b]) => a !== b).map(([a, b]): DeliveryItem => ({ kind: 'merge', merged_user: a, retained_user: b })) },
 );
 const backlog = fc.array(item, { minLength: 1, maxLength: 60 }).map((items): Pending[] => items.map((it, i) => ({ key: i + 1, item: it })));

@@ -88,7 +88,7 @@ const event = (actions: Array<Record<string, unknown>> = [{ action: 'Order Compl
   ...extra,
 });
 const nActions = (n: number) => Array.from({ length: n }, (_, i) => ({ action: `Page Viewed ${i}` }));
-const customer = (attributes: Record<string, unknown> = { u_fn: 'Jane' }, extra: Record<string, unknown> = {}) => ({
+const customer = (attributes: Record<string, unknown> = { first_name: 'Jane' }, extra: Record<string, unknown> = {}) => ({
   type: 'customer',
   customer_id: 'u_8842',
   attributes,
@@ -539,9 +539,95 @@ describe('faults', () => {
     expect(r.body.map((f: { id: number }) => f.id)).toEqual([1, 2]);
   });
 
+  describe('hostile answers', () => {
+    it('redirectTo: a 307 to another host, which the sandbox plays and which accepts anything', async () => {
+      await fault({ redirectTo: 'http://elsewhere.test/_sandbox/landing/v1/event/demo-workspace', count: 1 });
+      const r = await send(post('/v1/event/demo-workspace', event()));
+      expect(r.status).toBe(307);
+      expect(r.res.headers.get('location')).toBe('http://elsewhere.test/_sandbox/landing/v1/event/demo-workspace');
+      expect(sandbox.stats().eventsAccepted).toBe(0);
+      const landed = await send(new Request('http://elsewhere.test/_sandbox/landing/v1/event/demo-workspace', { method: 'POST', body: '{}' }));
+      expect(landed.status).toBe(200);
+      expect(landed.body).toMatchObject({ status: 'success' });
+      expect(sandbox.landings).toEqual([{ at: T0, method: 'POST', url: 'http://elsewhere.test/_sandbox/landing/v1/event/demo-workspace', authorization: false }]);
+      expect((await send(control('GET', '/_sandbox/landings'))).body).toHaveLength(1);
+      expect(sandbox.requests).toHaveLength(1); // the landing is not a MoEngage request
+    });
+
+    it.each([301, 302, 303, 308])('redirectTo with status %i', async (status) => {
+      await fault({ redirectTo: 'https://elsewhere.test/x', status, count: 1 });
+      const r = await send(post('/v1/event/demo-workspace', event()));
+      expect([r.status, r.res.headers.get('location')]).toEqual([status, 'https://elsewhere.test/x']);
+    });
+
+    it.each([3_000_000, 20_000_000])('bodyBytes: a real answer of exactly %i bytes, still JSON, and the request is accepted', async (bytes) => {
+      await fault({ bodyBytes: bytes, count: 1 });
+      const res = await sandbox.handle(post('/v1/event/demo-workspace', event()));
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(new TextEncoder().encode(text).byteLength).toBe(bytes);
+      expect(JSON.parse(text)).toMatchObject({ status: 'success', message: ACCEPTED_MESSAGE });
+      expect(sandbox.stats().eventsAccepted).toBe(1);
+      expect(sandbox.requests[0]?.response.body).toMatchObject({ sandbox: `body padded to ${bytes} bytes` });
+    });
+
+    it('bodyBytes with an injected status, and bodies smaller than the JSON', async () => {
+      await fault({ status: 400, bodyBytes: 4_096, count: 1 });
+      await fault({ status: 502, bodyBytes: 5, count: 1 });
+      const big = await sandbox.handle(post('/v1/event/demo-workspace', event()));
+      expect([big.status, (await big.arrayBuffer()).byteLength]).toEqual([400, 4_096]);
+      const tiny = await sandbox.handle(post('/v1/event/demo-workspace', event()));
+      expect([tiny.status, await tiny.text()]).toEqual([502, 'xxxxx']);
+    });
+
+    it('bodyNeverEnds "stall": the first bytes, then nothing until the reader gives up', async () => {
+      await fault({ bodyNeverEnds: 'stall', count: 1 });
+      const res = await sandbox.handle(post('/v1/event/demo-workspace', event()));
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toMatch(/^\{"status":"success"/);
+      const next = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r('still waiting'), 50))]);
+      expect(next).toBe('still waiting');
+      await reader.cancel();
+    });
+
+    it('bodyNeverEnds "flood": bytes forever', async () => {
+      await fault({ status: 503, bodyNeverEnds: 'flood', count: 1 });
+      const res = await sandbox.handle(post('/v1/event/demo-workspace', event()));
+      expect(res.status).toBe(503);
+      const reader = res.body!.getReader();
+      let total = 0;
+      while (total < 1_000_000) total += (await reader.read()).value?.byteLength ?? 0;
+      await reader.cancel();
+      expect(total).toBeGreaterThanOrEqual(1_000_000);
+    });
+
+    it('headers without a status shape the real answer: a 200 saying x-ratelimit-remaining 0 with an epoch reset', async () => {
+      await fault({ headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1924992000' }, count: 1 });
+      const r = await send(post('/v1/event/demo-workspace', event()));
+      expect(r.status).toBe(200);
+      expect(rate(r.res)).toEqual({ limit: '30000', remaining: '0', reset: '1924992000', retryAfter: null });
+      expect(sandbox.stats().eventsAccepted).toBe(1);
+      expect(rate((await send(post('/v1/event/demo-workspace', event()))).res).remaining).toBe('29998');
+    });
+
+    it('a header value "" removes the sandbox’s own header (a 429 with only an epoch reset)', async () => {
+      await fault({ status: 429, headers: { 'retry-after': '', 'x-ratelimit-reset': '1924992000' }, count: 1 });
+      const r = await send(post('/v1/event/demo-workspace', event()));
+      expect(rate(r.res)).toEqual({ limit: '30000', remaining: '0', reset: '1924992000', retryAfter: null });
+    });
+  });
+
   const badSpecs: Array<[unknown, string]> = [
     [{ statuss: 503 }, 'unknown fault field(s): statuss'],
     [{ count: 2 }, 'needs "status" and/or "latencyMs"'],
+    [{ redirectTo: '/relative' }, '"redirectTo" must be an absolute http(s) URL'],
+    [{ redirectTo: 'https://elsewhere.test/', status: 200 }, '"redirectTo" needs a 3xx "status"'],
+    [{ bodyBytes: -1 }, '"bodyBytes" must be an integer'],
+    [{ bodyBytes: 200 * 1024 * 1024 }, '"bodyBytes" must be an integer'],
+    [{ bodyNeverEnds: 'sometimes' }, '"bodyNeverEnds" must be "stall" or "flood"'],
+    [{ bodyBytes: 10, bodyNeverEnds: 'stall' }, 'not both'],
     [{ status: 99 }, '"status" must be'],
     [{ status: 503, count: 0 }, '"count" must be'],
     [{ status: 503, seconds: -1 }, '"seconds" must be'],
@@ -656,6 +742,7 @@ describe('control endpoints', () => {
       eventsAccepted: 2,
       customersAccepted: 1,
       mergesAccepted: 0,
+      deletionsAccepted: 0,
     });
   });
 

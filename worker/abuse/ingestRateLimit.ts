@@ -2,29 +2,46 @@ import type { Config } from '../config/config';
 import type { Env } from '../env';
 import type { RateDecision } from './slidingWindow';
 
-export type RateDimension = 'ip' | 'writeKey';
+/**
+ * The three ingest counters: requests per client address, per write key (the key's budget) and per
+ * write key *and* address (each address's share once the key is over budget, see writeKeyBudget.ts).
+ */
+export type RateDimension = 'ip' | 'writeKey' | 'share';
 
 const WINDOW_MS = 60_000;
 /** Counters are spread over this many RateLimiter instances per dimension. */
 const SHARDS = 16;
-const ALLOWED: RateDecision = { allowed: true, retryAfterSeconds: 0, firstRefusal: false };
+export const ALLOWED: RateDecision = { allowed: true, retryAfterSeconds: 0, firstRefusal: false };
+
+const LIMITS: Record<RateDimension, (config: Config) => number> = {
+  ip: (c) => c.ingestRatePerIp,
+  writeKey: (c) => c.ingestRatePerWriteKey,
+  share: (c) => c.ingestRateSharePerIp,
+};
+
+function bindingOf(dimension: RateDimension, env: Env): RateLimit | undefined {
+  if (dimension === 'ip') return env.INGEST_IP_RATE_LIMIT;
+  if (dimension === 'writeKey') return env.INGEST_WRITE_KEY_RATE_LIMIT;
+  return env.INGEST_SHARE_RATE_LIMIT;
+}
 
 /**
- * Ingest rate limits (requests per minute, per client address and per write key). Where a Cloudflare
- * rate limiting binding is bound (`INGEST_IP_RATE_LIMIT`, `INGEST_WRITE_KEY_RATE_LIMIT` in
- * wrangler.toml `[[ratelimits]]`), it decides: no extra round trip, counted per Cloudflare location,
- * limit and period from wrangler.toml. Otherwise the RateLimiter Durable Object counts exactly, with
- * the limits INGEST_RATE_PER_IP / INGEST_RATE_PER_WRITE_KEY (0 turns a dimension off).
+ * Counts one request against a dimension's limit (requests per minute). `0` in the setting turns the
+ * dimension off, bound or not (benchmarks rely on it). Otherwise a Cloudflare rate limiting binding
+ * decides where one is bound (wrangler.toml `[[ratelimits]]`: no extra round trip, counted per
+ * Cloudflare location, limit and period from wrangler.toml), and the RateLimiter Durable Object
+ * counts exactly where none is.
  */
 export async function limitIngest(dimension: RateDimension, key: string, env: Env, config: Config): Promise<RateDecision> {
-  const binding = dimension === 'ip' ? env.INGEST_IP_RATE_LIMIT : env.INGEST_WRITE_KEY_RATE_LIMIT;
+  const limit = LIMITS[dimension](config);
+  if (limit === 0) return ALLOWED;
+  const binding = bindingOf(dimension, env);
   if (binding) {
     const { success } = await binding.limit({ key });
     // The binding does not say when its window turns; its longest period is 60 s.
     return success ? ALLOWED : { allowed: false, retryAfterSeconds: 60, firstRefusal: firstRefusalHere(`${dimension}:${key}`) };
   }
-  const limit = dimension === 'ip' ? config.ingestRatePerIp : config.ingestRatePerWriteKey;
-  if (!limit || !env.RATE_LIMITER) return ALLOWED;
+  if (!env.RATE_LIMITER) return ALLOWED;
   const name = `${dimension}:${shardOf(key)}`;
   return env.RATE_LIMITER.getByName(name).hit(`${dimension}:${key}`, limit, WINDOW_MS);
 }

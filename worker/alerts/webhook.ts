@@ -5,6 +5,8 @@
  * API show the host only.
  */
 
+import { boundedPost } from '../http/boundedPost';
+
 export interface WebhookResult {
   /** 0 when no HTTP answer came (network error, timeout). */
   status: number;
@@ -19,14 +21,9 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 export async function postAlert(url: string, body: unknown): Promise<WebhookResult> {
   const started = Date.now();
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-    });
-    const text = (await response.text()).slice(0, 200);
+    // No redirects, one deadline, a bounded body: a receiver's answer cannot hold or flood us.
+    const response = await boundedPost(url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, { timeoutMs: WEBHOOK_TIMEOUT_MS, keepBytes: 1024 });
+    const text = response.text.slice(0, 200);
     const ok = response.status >= 200 && response.status < 300;
     const retryAfter = Number(response.headers.get('retry-after'));
     return {

@@ -118,6 +118,9 @@ function ruleFor(message: Message, blueprint: Blueprint): { key: string; rule: E
 /** An action name that came from the site (via `*`) rather than the checked blueprint. */
 function guardActionName(action: string, options: MappingOptions, omissions: Omission[]): { ok: true; action: string } | { ok: false; reason: string; detail: string } {
   let name = action;
+  if (name.trim() === '') {
+    return { ok: false, reason: 'blank_action_name', detail: `event name ${JSON.stringify(action)} is blank; MoEngage refuses an action without a name` };
+  }
   if (hasReservedPrefix(name)) {
     const stripped = name.replace(/^(moe_)+/i, '');
     if (options.moePrefix === 'drop' || !stripped) {

@@ -33,6 +33,8 @@ export type Preview =
 export interface PreviewOptions extends MappingOptions {
   /** Shown in the paths; MoEngage's own placeholder when not given. */
   workspaceId?: string;
+  /** A Portfolio project (the connection's `projectCode`): `?project_code=` where MoEngage documents it. */
+  projectCode?: string;
 }
 
 /**
@@ -40,13 +42,14 @@ export interface PreviewOptions extends MappingOptions {
  * payload builders as delivery, with nothing sent. Pure: used by the debugger's preview and by
  * `npm run blueprint -- preview`.
  */
-export function requestsFor(items: readonly DeliveryItem[], workspaceId = '{workspace_id}'): PreviewRequest[] {
+export function requestsFor(items: readonly DeliveryItem[], workspaceId = '{workspace_id}', projectCode?: string): PreviewRequest[] {
   const ws = workspaceId === '{workspace_id}' ? workspaceId : encodeURIComponent(workspaceId);
+  const project = projectCode ? `?project_code=${encodeURIComponent(projectCode)}` : '';
   const requests: PreviewRequest[] = [];
   const events = new Map<string, EventItem[]>();
   for (const item of items) if (item.kind === 'event') events.set(item.customer_id, [...(events.get(item.customer_id) ?? []), item]);
-  for (const group of events.values()) requests.push({ method: 'POST', path: `/v1/event/${ws}`, body: eventPayload(group) });
-  for (const item of items) if (item.kind === 'customer') requests.push({ method: 'POST', path: `/v1/customer/${ws}`, body: customerPayload(item) });
+  for (const group of events.values()) requests.push({ method: 'POST', path: `/v1/event/${ws}${project}`, body: eventPayload(group) });
+  for (const item of items) if (item.kind === 'customer') requests.push({ method: 'POST', path: `/v1/customer/${ws}${project}`, body: customerPayload(item) });
   const merges = items.filter((i): i is MergeItem => i.kind === 'merge');
   if (merges.length) requests.push({ method: 'POST', path: `/v1/customer/merge?app_id=${ws}`, body: mergePayload(merges) });
   return requests;
@@ -65,12 +68,12 @@ export function preview(input: unknown, blueprint: Blueprint, options: PreviewOp
     case 'dropped':
       return { status: 'dropped', reason: mapped.reason, detail: mapped.detail, requests: [], omissions: mapped.omissions };
     case 'queued':
-      return { status: 'queued', requests: requestsFor(mapped.items, options.workspaceId), omissions: mapped.omissions };
+      return { status: 'queued', requests: requestsFor(mapped.items, options.workspaceId, options.projectCode), omissions: mapped.omissions };
     case 'held':
       return {
         status: 'held',
         anonymousId: message.anonymousId as string,
-        requests: requestsFor(mapped.items, options.workspaceId),
+        requests: requestsFor(mapped.items, options.workspaceId, options.projectCode),
         omissions: mapped.omissions,
         detail: `held while anonymous: sent with customer_id set to the userId that a later message links to anonymousId "${message.anonymousId}", or dropped (anonymous_not_identified) when the hold window ends`,
       };

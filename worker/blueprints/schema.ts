@@ -1,13 +1,29 @@
 import { z } from 'zod';
 import { hasReservedPrefix, MOENGAGE_LIMITS } from '../moengage/limits';
+import { BLOCKED_USER_ATTRIBUTE_NAMES, DOCUMENTED_RESERVED_USER_KEYS } from '../moengage/userAttributes';
 import { parseCondition } from './condition';
+
+/** Blank or whitespace-only: MoEngage refuses such an action ("action cannot be empty"), and an attribute so named is invisible. */
+const notBlank = (name: string) => name.trim() !== '';
 
 /** A name MoEngage will see: an action or an attribute. Checked when the blueprint loads, not per event. */
 const MoEngageName = z
   .string()
   .min(1, 'must not be empty')
+  .refine(notBlank, { message: 'must not be blank (only spaces)' })
   .max(MOENGAGE_LIMITS.maxNameLength, `MoEngage keeps only ${MOENGAGE_LIMITS.maxNameLength} characters of a name`)
   .refine((name) => !hasReservedPrefix(name), { message: `must not start with "${MOENGAGE_LIMITS.reservedPrefix}" (reserved by MoEngage)` });
+
+/** A Track User key: a name MoEngage will see, or one of the few `moe_` keys MoEngage documents there (moe_unsubscribe). */
+const UserAttributeKey = z.string().superRefine((key, ctx) => {
+  if (BLOCKED_USER_ATTRIBUTE_NAMES.has(key)) {
+    ctx.addIssue({ code: 'custom', message: `"${key}" is blocked by MoEngage as a user attribute name` });
+    return;
+  }
+  if (DOCUMENTED_RESERVED_USER_KEYS.has(key)) return;
+  const checked = MoEngageName.safeParse(key);
+  if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+});
 
 /** Property or trait names (dotted paths reach into objects: `company.name`). */
 const SourceName = z.string().min(1, 'must not be empty');
@@ -64,14 +80,21 @@ export const Blueprint = z
     /** A preset or another custom blueprint this one starts from: its events and mappings, overridden key by key. */
     extends: z.string().min(1).optional(),
     events: z.record(z.string().min(1).max(255), EventRuleOrSwitch),
-    /** Trait path → user attribute, on identify (and u_em / u_mb also as user_identifiers of events). */
-    userAttributes: z.record(SourceName, MoEngageName).optional(),
+    /**
+     * Trait path → Track User key, on identify; traits mapped to `email` or `mobile` also ride on
+     * events as user_identifiers u_em / u_mb. Presets use MoEngage's documented keys (docs/moengage.md).
+     */
+    userAttributes: z.record(SourceName, UserAttributeKey).optional(),
     /** Traits not in `userAttributes`: sent under their own name (default) or ignored. */
     otherTraits: z.enum(['send', 'ignore']).optional(),
     group: GroupRule.optional(),
   })
   .superRefine((blueprint, ctx) => {
     for (const [key, rule] of Object.entries(blueprint.events)) {
+      if (!notBlank(key)) {
+        ctx.addIssue({ code: 'custom', path: ['events', key], message: 'an event name must not be blank (only spaces)' });
+        continue;
+      }
       if (key === ANY_TRACK_EVENT || rule.action) continue;
       // Without an `action`, the key itself is what MoEngage receives.
       const checked = MoEngageName.safeParse(key);

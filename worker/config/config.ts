@@ -25,6 +25,8 @@ export interface Config {
   /** Ingest requests per minute per client address / per write key (0 = no limit). */
   ingestRatePerIp: number;
   ingestRatePerWriteKey: number;
+  /** Requests per minute each address may still send while its write key is over budget (0 = none: a hard cap). */
+  ingestRateSharePerIp: number;
   botPolicy: BotPolicy;
   alerts: AlertSettings;
 }
@@ -35,6 +37,8 @@ export type BotPolicy = (typeof BOT_POLICIES)[number];
 /** Abuse ceilings, not traffic shaping: a carrier-grade NAT puts many real visitors behind one address. */
 export const DEFAULT_INGEST_RATE_PER_IP = 1200;
 export const DEFAULT_INGEST_RATE_PER_WRITE_KEY = 60_000;
+/** A visitor's tag sends at most one batch a second per tab: two tabs' worth, or a few visitors behind one NAT. */
+export const DEFAULT_INGEST_RATE_SHARE_PER_IP = 120;
 
 const cache = new WeakMap<Env, Config>();
 
@@ -56,6 +60,7 @@ export function readConfig(env: Env): Config {
       segments: readSegmentsConfig(env),
       ingestRatePerIp: count('INGEST_RATE_PER_IP', env.INGEST_RATE_PER_IP, DEFAULT_INGEST_RATE_PER_IP),
       ingestRatePerWriteKey: count('INGEST_RATE_PER_WRITE_KEY', env.INGEST_RATE_PER_WRITE_KEY, DEFAULT_INGEST_RATE_PER_WRITE_KEY),
+      ingestRateSharePerIp: count('INGEST_RATE_SHARE_PER_IP', env.INGEST_RATE_SHARE_PER_IP, DEFAULT_INGEST_RATE_SHARE_PER_IP),
       botPolicy: botPolicy(env.BOT_POLICY),
       alerts: readAlertSettings(env),
     };

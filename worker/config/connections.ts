@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Env } from '../env';
 import { ConfigError } from './ConfigError';
+import { DATA_CENTERS, parseDataCenter } from './dataCenter';
 import { DeliveryEntryFields, DeliverySettingsSchema, deliveryFromEnv } from './delivery';
 import { MappingEntry, MappingSettings, mappingDraft } from './mappingSettings';
 
-/** MoEngage data centers; the number is the cluster in the dashboard URL (dashboard-01 → 01). */
-export const DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
+export { DATA_CENTERS } from './dataCenter';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -15,9 +15,28 @@ export const ConnectionSchema = z.object({
   workspaceId: z.string().min(1),
   /** The Data API key itself (resolved from a secret, never from a plain var in production). */
   dataApiKey: z.string().min(1),
-  dataCenter: z.enum(DATA_CENTERS),
+  /**
+   * `01`–`06` or `101` (spellings like `DC-02` accepted). Needed unless `apiBase` is set; never a
+   * silent default, since the wrong cluster answers 401/404 for every request.
+   */
+  dataCenter: z
+    .string()
+    .transform((raw, ctx) => {
+      const parsed = parseDataCenter(raw);
+      if (parsed.ok) return parsed.dataCenter;
+      ctx.addIssue({ code: 'custom', message: `use ${DATA_CENTERS.join(', ')} (DC-02 and dc02 are read as 02), the number in your dashboard URL (dashboard-02 → 02)` });
+      return z.NEVER;
+    })
+    .optional(),
   /** Overrides `https://api-{dc}.moengage.com` (the sandbox in dev and tests). */
   apiBase: z.url().optional(),
+  /**
+   * Portfolio workspaces: the project the data belongs to, sent as `?project_code=` on Track User,
+   * Create Event and Bulk Import (where MoEngage documents it).
+   */
+  projectCode: z.string().trim().min(1).max(200).optional(),
+  /** Another connection may point at the same workspace and data center (each event is then sent to it twice). */
+  allowDuplicateWorkspace: z.boolean().optional(),
   blueprint: z.string().min(1),
   // Blueprint & identity settings (docs/blueprints.md): anonymous, anonymousHoldMinutes, phoneValidation, defaultPhoneCountry, moePrefix, nestedAttributes.
   ...MappingSettings.shape,
@@ -25,6 +44,10 @@ export const ConnectionSchema = z.object({
   flushIntervalMs: positiveInt,
   /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
   delivery: DeliverySettingsSchema,
+}).superRefine((connection, ctx) => {
+  if (connection.dataCenter === undefined && connection.apiBase === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dataCenter'], message: `is not set: set the MoEngage data center (${DATA_CENTERS.join(', ')}, the number in your dashboard URL), or an API base URL` });
+  }
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
@@ -35,6 +58,8 @@ const ConnectionEntry = z.object({
   dataApiKeySecret: z.string().min(1),
   dataCenter: z.string().optional(),
   apiBase: z.string().optional(),
+  projectCode: z.string().optional(),
+  allowDuplicateWorkspace: z.boolean().optional(),
   /** A blueprint name, or a custom blueprint inline (object or JSON text). */
   blueprint: z.union([z.string(), z.looseObject({})]).optional(),
   ...MappingEntry.shape,
@@ -43,22 +68,66 @@ const ConnectionEntry = z.object({
   ...DeliveryEntryFields,
 });
 
-const DEFAULTS = { dataCenter: '01', blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
+const DEFAULTS = { blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
 
 /** Connections from `MOENGAGE_CONNECTIONS` (JSON array) or else the flat `MOENGAGE_*` settings. */
 export function readConnections(env: Env): Connection[] {
   const drafts = env.MOENGAGE_CONNECTIONS ? fromJson(env) : [fromFlatSettings(env)];
   const ids = new Set<string>();
-  return drafts.map((draft, i) => {
+  const connections = drafts.map((draft, i) => {
     const parsed = ConnectionSchema.safeParse(draft);
     if (!parsed.success) {
-      const where = env.MOENGAGE_CONNECTIONS ? `MOENGAGE_CONNECTIONS[${i}]` : 'MOENGAGE_* settings';
-      throw new ConfigError(where, parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`));
+      if (!env.MOENGAGE_CONNECTIONS) throw flatSettingsError(parsed.error.issues);
+      throw new ConfigError(`MOENGAGE_CONNECTIONS[${i}]`, parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`));
     }
     if (ids.has(parsed.data.id)) throw new ConfigError('MOENGAGE_CONNECTIONS', [`duplicate connection id "${parsed.data.id}"`]);
     ids.add(parsed.data.id);
     return parsed.data;
   });
+  const twice = duplicateWorkspaces(connections);
+  if (twice.length) throw new ConfigError('MOENGAGE_CONNECTIONS', twice);
+  return connections;
+}
+
+/** The flat MOENGAGE_* settings name the variable at fault, as the operator wrote it. */
+function flatSettingsError(issues: readonly { path: PropertyKey[]; message: string }[]): ConfigError {
+  const first = issues[0];
+  if (issues.length === 1 && first?.path[0] === 'dataCenter') {
+    const unset = first.message.startsWith('is not set');
+    return new ConfigError('MOENGAGE_DATA_CENTER', [
+      unset
+        ? `is not set: set it to your MoEngage data center (${DATA_CENTERS.join(', ')}, the number in your dashboard URL: dashboard-02 → 02), or set MOENGAGE_API_BASE`
+        : `is not a MoEngage data center: ${first.message}`,
+    ]);
+  }
+  return new ConfigError('MOENGAGE_* settings', issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`));
+}
+
+/** Where a connection's requests go: one workspace on one MoEngage cluster (or one base URL). */
+function destinationOf(connection: Pick<Connection, 'apiBase' | 'dataCenter' | 'workspaceId'>): string {
+  const base = (connection.apiBase ?? `https://api-${connection.dataCenter}.moengage.com`).replace(/\/+$/, '').toLowerCase();
+  return `${base} ${connection.workspaceId.trim()}`;
+}
+
+/**
+ * Every connection receives every event, so two pointing at one workspace on one data center
+ * send each event to MoEngage twice. Refused unless one of them says it is meant.
+ */
+export function duplicateWorkspaces(connections: readonly Connection[]): string[] {
+  const seen = new Map<string, Connection>();
+  const problems: string[] = [];
+  for (const connection of connections) {
+    const destination = destinationOf(connection);
+    const earlier = seen.get(destination);
+    if (earlier && !earlier.allowDuplicateWorkspace && !connection.allowDuplicateWorkspace) {
+      const where = connection.dataCenter ? `data center ${connection.dataCenter}` : 'the same API base URL';
+      problems.push(
+        `connections "${earlier.id}" and "${connection.id}" both send to workspace ${connection.workspaceId} on ${where}, so every event would reach MoEngage twice; remove one, or set "allowDuplicateWorkspace": true on one of them if that is meant`,
+      );
+    }
+    if (!earlier) seen.set(destination, connection);
+  }
+  return problems;
 }
 
 function fromFlatSettings(env: Env): Record<string, unknown> {
@@ -66,8 +135,9 @@ function fromFlatSettings(env: Env): Record<string, unknown> {
     id: 'default',
     workspaceId: env.MOENGAGE_WORKSPACE_ID,
     dataApiKey: env.MOENGAGE_DATA_API_KEY,
-    dataCenter: env.MOENGAGE_DATA_CENTER || DEFAULTS.dataCenter,
+    dataCenter: env.MOENGAGE_DATA_CENTER || undefined,
     apiBase: env.MOENGAGE_API_BASE || undefined,
+    projectCode: env.MOENGAGE_PROJECT_CODE || undefined,
     blueprint: env.BLUEPRINT || DEFAULTS.blueprint,
     ...mappingDraft(env),
     eventsPerMinute: env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute,
@@ -91,8 +161,10 @@ function fromJson(env: Env): Record<string, unknown>[] {
     id: entry.id,
     workspaceId: entry.workspaceId,
     dataApiKey: env[entry.dataApiKeySecret],
-    dataCenter: entry.dataCenter ?? (env.MOENGAGE_DATA_CENTER || DEFAULTS.dataCenter),
+    dataCenter: entry.dataCenter ?? (env.MOENGAGE_DATA_CENTER || undefined),
     apiBase: entry.apiBase ?? (env.MOENGAGE_API_BASE || undefined),
+    projectCode: entry.projectCode,
+    allowDuplicateWorkspace: entry.allowDuplicateWorkspace,
     blueprint: typeof entry.blueprint === 'object' ? JSON.stringify(entry.blueprint) : (entry.blueprint ?? (env.BLUEPRINT || DEFAULTS.blueprint)),
     ...mappingDraft(env, entry),
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),

@@ -1,4 +1,5 @@
 import type { Connection } from '../config/connections';
+import { standardAttributesSet } from '../moengage/userAttributes';
 import { maskPii } from './maskPii';
 import type { EventSummary, EventView, JourneyShown } from './views';
 
@@ -13,9 +14,24 @@ export function shownHeaders(connection: Pick<Connection, 'workspaceId'> | undef
   };
 }
 
+/** Which of MoEngage's standard fields the event's Track User items fill (keys only: nothing personal). */
+export function standardAttributesOf(mapped: unknown): { key: string; label: string }[] {
+  const set = new Map<string, string>();
+  for (const item of Array.isArray(mapped) ? mapped : []) {
+    if (item?.kind !== 'customer' || typeof item.attributes !== 'object' || item.attributes === null) continue;
+    for (const { key, label } of standardAttributesSet(item.attributes)) set.set(key, label);
+  }
+  return [...set].map(([key, label]) => ({ key, label }));
+}
+
 export function showJourney(event: EventView, connection: Connection | undefined, reveal: boolean): JourneyShown {
   const headers = shownHeaders(connection);
-  const shown: JourneyShown = { ...event, exchanges: event.exchanges.map((x) => ({ ...x, headers })), pii: reveal ? 'revealed' : 'masked' };
+  const shown: JourneyShown = {
+    ...event,
+    exchanges: event.exchanges.map((x) => ({ ...x, headers })),
+    pii: reveal ? 'revealed' : 'masked',
+    standardAttributes: standardAttributesOf(event.mapped),
+  };
   if (reveal) return shown;
   const masked = maskPii(shown);
   // The reconstructed headers are ours (no personal data) and stay readable; so do the keys that

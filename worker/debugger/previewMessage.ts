@@ -39,7 +39,7 @@ export async function previewMessage(request: Request, config: Config): Promise<
   }
   const connections = connectionsOf(config, connection).map((c) => {
     const blueprint = config.blueprints[c.id]!; // every connection has one once the config loaded
-    const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId });
+    const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId, projectCode: c.projectCode });
     const base = apiBase(c);
     return {
       connection: c.id,

@@ -2,6 +2,7 @@ import type { IRequest, RouterType } from 'itty-router';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import { replay, resume } from '../delivery/control';
+import { HttpError } from '../http/HttpError';
 import { metricsResponse } from '../metrics/collect';
 import { alertsView } from './alerts';
 import { authorizeDebugger } from './authorize';
@@ -25,6 +26,12 @@ function pathSegment(raw: string): string {
   }
 }
 
+function journeyId(query: Record<string, string | string[] | undefined>): string {
+  const id = query.messageId;
+  if (typeof id !== 'string' || id === '') throw new HttpError(400, 'invalid_query', 'give the event as ?messageId=<id> (URL-encoded), once');
+  return id;
+}
+
 /** The event debugger: the page, and its JSON API behind the bearer token (docs/debugger.md). */
 export function debuggerRoutes(router: Router, config: Config): void {
   router
@@ -32,6 +39,8 @@ export function debuggerRoutes(router: Router, config: Config): void {
     .all('/debugger/api/*', (req, env) => authorizeDebugger(req, config, env).then(() => undefined))
     .get('/debugger/api/events', async (req, env) => json(await listEvents(env, config, req.query)))
     .get('/debugger/api/events/:messageId', async (req, env) => json(await eventJourney(env, config, pathSegment(req.params.messageId as string), req.query)))
+    // Any messageId, in the query: `.`, `..` and `%2e` path segments are folded away by URL parsing.
+    .get('/debugger/api/journey', async (req, env) => json(await eventJourney(env, config, journeyId(req.query), req.query)))
     .get('/debugger/api/stats', async (req, env) => json(await debuggerStats(env, config, req.query)))
     .get('/debugger/api/stream', (req, env, ctx) => eventStream(req, env, config, req.query, ctx))
     .post('/debugger/api/preview', async (req) => json(await previewMessage(req, config)))

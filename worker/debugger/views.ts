@@ -83,6 +83,8 @@ export interface ExchangeShown extends ExchangeView {
 export interface JourneyShown extends Omit<EventView, 'exchanges'> {
   exchanges: ExchangeShown[];
   pii: PiiState;
+  /** MoEngage standard user attributes its Track User request sets (`email` → Email (Standard), …); [] for events. */
+  standardAttributes: { key: string; label: string }[];
 }
 
 /** GET /debugger/api/events */
@@ -143,7 +145,8 @@ export interface DebuggerStats {
 export interface ConnectionInfo {
   id: string;
   workspaceId: string;
-  dataCenter: string;
+  /** Absent when the connection sends to an API base URL (MOENGAGE_API_BASE) instead of a data center. */
+  dataCenter?: string;
   blueprint: string;
   eventsPerMinute: number;
   retentionHours: number;

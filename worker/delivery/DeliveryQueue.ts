@@ -7,7 +7,7 @@ import type { EventFilter } from '../debugger/filter';
 import { type LogStats, logStats } from '../debugger/logStats';
 import type { Env } from '../env';
 import { classify } from '../moengage/classify';
-import { postToMoEngage } from '../moengage/client';
+import { type Exchange, postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
 import { type QueueSignal, crossedBacklogLine, worthReporting } from './alertSignal';
 import { admitHeld, expireHeld, holdSchema, nextHoldDeadline } from './anonymousHold';
@@ -15,7 +15,7 @@ import { admit, expiryCutoff, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import { type CounterRow, countersSchema, deadLettered, readCounters } from './counters';
 import type { QueueHealth } from './health';
-import { type Amounts, available, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, take, type Unit } from './limiter';
+import { type Amounts, available, liftServerWaits, type Limits, type LimiterState, nextAvailableAt, observe, quantum, rest, restoreLimiter, serverWait, take, type Unit } from './limiter';
 import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
 import { fingerprint } from './pause';
@@ -23,6 +23,7 @@ import { type PauseInfo, QueueStore, type ReplayResult, type ReplaySelector } fr
 import type { EnqueueResult, IngestRecord } from './record';
 import { listRejections, recordRejection, type Rejection, type RejectionLog } from './rejectionLog'; // hardening
 import { afterFailure, backoffMs } from './retryPolicy';
+import { describeWait, type ServerWait } from './serverWait';
 import { unitsInWindow } from './unitsInWindow';
 
 /** Requests one alarm may send before it yields (Workers cap subrequests per invocation). */
@@ -172,17 +173,20 @@ export class DeliveryQueue extends DurableObject<Env> {
     return { ...result, resumed };
   }
 
-  /** Explicit resume of a paused connection (after fixing what MoEngage refused). */
-  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null }> {
+  /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
+  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
     this.store.rememberConnection(connectionId);
     const pause = this.store.getMeta<PauseInfo>('pause');
-    if (!pause) return { resumed: false, pause: null };
     const now = Date.now();
+    const connection = this.connection();
+    const rateLimited = connection ? serverWait(this.limiter(connection, now), now) : null;
+    if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
     this.resumeNow(now);
     await this.wakeBy(now);
     await this.tellAlerts(this.connection());
+    if (!pause) return { resumed: true, pause: null, rateLimited };
     const { fingerprint: _secretish, ...shown } = pause;
-    return { resumed: true, pause: shown };
+    return { resumed: true, pause: shown, rateLimited };
   }
 
   /** Non-secret state for /healthz and the debugger. */
@@ -197,11 +201,13 @@ export class DeliveryQueue extends DurableObject<Env> {
     const limiter = connection ? this.limiter(connection, now) : null;
     const settings = connection?.delivery;
     const backlogFull = Boolean(settings && stats.waiting >= settings.maxBacklogEvents);
-    const rateLimitedUntil = limiter && limiter.blockedUntil > now ? limiter.blockedUntil : null;
+    // A wait MoEngage imposed (429, or a quota it says is spent) holds events back: rate_limited.
+    const rateLimited = limiter ? serverWait(limiter, now) : null;
+    const rateLimitedUntil = rateLimited?.until ?? null;
     const retryingUntil = gate && gate.until > now ? gate.until : null;
     return {
       connection: connectionId,
-      status: pause ? 'paused' : backlogFull ? 'backlog_full' : retryingUntil ? 'retrying' : rateLimitedUntil ? 'rate_limited' : 'ok',
+      status: pause ? 'paused' : backlogFull ? 'backlog_full' : retryingUntil ? 'retrying' : rateLimited && stats.waiting > 0 ? 'rate_limited' : 'ok',
       mode: settings?.mode ?? null,
       packing: settings?.packing ?? null,
       queueDepth: stats.waiting,
@@ -212,6 +218,7 @@ export class DeliveryQueue extends DurableObject<Env> {
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
       retryingUntil,
       rateLimitedUntil,
+      rateLimited,
       bounds: {
         maxBacklogEvents: settings?.maxBacklogEvents ?? null,
         maxEventAgeHours: settings?.maxEventAgeHours ?? null,
@@ -359,16 +366,27 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.live.add(attemptId);
     this.sentThisFlush++;
     const exchange = await postToMoEngage(connection, url, request.body);
-    this.live.delete(attemptId);
     const now = Date.now();
-    const verdict = classify(exchange);
+    try {
+      return await this.settle(connection, request, items, attemptId, exchange, now);
+    } catch (error) {
+      // Recording the answer failed: the attempt must not stay in flight (it would block its events
+      // and later pass for an orphan of a restart). Its events go out again, after the outage
+      // ladder's wait so that a failure that repeats cannot become a retry storm; the journey says why.
+      this.store.interrupt(attemptId, now, `recording MoEngage's answer (HTTP ${exchange.status}) failed: ${String(error).slice(0, 200)}`);
+      const failures = (this.store.getMeta<OutageGate>('outage')?.failures ?? 0) + 1;
+      this.store.setMeta('outage', { failures, until: now + backoffMs(failures, Math.random()) } satisfies OutageGate);
+      return 'stop';
+    } finally {
+      this.live.delete(attemptId);
+    }
+  }
+
+  private async settle(connection: Connection, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, now: number): Promise<'ok' | 'stop'> {
+    const url = exchange.url;
+    const verdict = classify(exchange, { url, ...(connection.dataCenter ? { dataCenter: connection.dataCenter } : {}), ...(connection.apiBase ? { apiBase: connection.apiBase } : {}) });
     observeAttempt(this.ctx.storage.sql, this.env.ANALYTICS, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
-    this.limiterState = observe(
-      this.limiter(connection, now),
-      limitsOf(connection),
-      { status: exchange.status, unit: unitOf(request), retryAfterMs: exchange.retryAfterMs, rateLimit: exchange.rateLimit },
-      now,
-    );
+    this.limiterState = observe(this.limiter(connection, now), limitsOf(connection), { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
     this.store.setMeta('limiter', this.limiterState);
 
     switch (verdict.kind) {
@@ -376,10 +394,13 @@ export class DeliveryQueue extends DurableObject<Env> {
         this.store.finishAttempt(attemptId, exchange);
         this.store.delivered(request.keys, now, request.endpoint === 'transition' ? BULK_NOTE : null);
         this.store.deleteMeta('outage');
-        return 'ok';
+        // MoEngage said its quota is spent: the rest of this flush waits too.
+        return serverWait(this.limiterState, now) ? 'stop' : 'ok';
       case 'rate_limited': {
         const until = this.limiterState.blockedUntil;
-        this.store.finishAttempt(attemptId, exchange, `rate limited: sent again after ${new Date(until).toISOString()}; not counted as a failed attempt`);
+        const wait = serverWait(this.limiterState, now);
+        const why = wait ? ` (${describeWait(wait, now)})` : '';
+        this.store.finishAttempt(attemptId, exchange, `rate limited${why}: sent again after ${new Date(until).toISOString()}; not counted as a failed attempt`);
         this.store.release(request.keys, now, until, null);
         return 'stop';
       }
@@ -499,6 +520,14 @@ export class DeliveryQueue extends DurableObject<Env> {
     this.store.deleteMeta('pause');
     this.store.deleteMeta('outage');
     this.store.markResumed(now);
+    // A resume also lifts what MoEngage's rate headers imposed (the next send is a single probe).
+    const connection = this.connection();
+    if (connection) {
+      const wait = serverWait(this.limiter(connection, now), now);
+      this.limiterState = liftServerWaits(this.limiter(connection, now));
+      this.store.setMeta('limiter', this.limiterState);
+      if (wait) this.store.liftWait(now, wait.until);
+    }
   }
 
   private count(key: 'refused' | 'expired', now: number, detail?: string, n = 1): void {
@@ -525,15 +554,15 @@ export class DeliveryQueue extends DurableObject<Env> {
 
   private signalOf(connection: Connection, now: number): QueueSignal {
     const pause = this.store.getMeta<PauseInfo>('pause') ?? null;
-    // The wait /healthz shows as rateLimitedUntil: one MoEngage imposed with a 429.
-    const serverWait = this.limiter(connection, now).blockedUntil;
+    // What /healthz calls rate_limited: a wait MoEngage imposed (429, or a quota it said is spent) holding events back.
+    const wait = this.store.waitingCount > 0 ? serverWait(this.limiter(connection, now), now) : null;
     return {
       connection: connection.id,
       // One queue per connection, named by it: the connection's id names the queue too.
       queue: connection.id,
       at: now,
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
-      rateLimited: serverWait > now ? { until: serverWait } : null,
+      rateLimited: wait ? { until: wait.until } : null,
       depth: this.store.waitingCount,
       maxBacklogEvents: connection.delivery.maxBacklogEvents,
       oldestQueuedAt: this.store.waitingCount > 0 ? this.store.oldestQueuedAt() : null,

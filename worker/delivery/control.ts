@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
+import { readJsonBody } from '../http/jsonBody';
 
 /**
  * Operator actions on the queues, behind the debugger's bearer token (debugger/routes.ts):
@@ -11,9 +12,10 @@ import { HttpError } from '../http/HttpError';
 const ReplayRequest = z
   .object({
     /** Limit to one connection (default: every connection). */
-    connection: z.string().min(1).optional(),
-    messageIds: z.array(z.string().min(1)).min(1).max(1_000).optional(),
-    reason: z.string().min(1).optional(),
+    connection: z.string().min(1).max(200).optional(),
+    messageIds: z.array(z.string().min(1).max(512)).min(1).max(1_000).optional(),
+    /** A reason code (`server_error`, `payload_too_large`…), not free text. */
+    reason: z.string().min(1).max(200).optional(),
     all: z.literal(true).optional(),
   })
   .strict()
@@ -29,13 +31,11 @@ export function connectionsOf(config: Config, id: string | undefined) {
   return found;
 }
 
+const REPLAY_MAX_BYTES = 640 * 1024;
+
 export async function replay(request: Request, env: Env, config: Config) {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'send a JSON body: {"messageIds":[…]} or {"reason":"…"} or {"all":true}');
-  }
+  // 1,000 ids of up to 512 characters fit; anything bigger is refused before it is parsed.
+  const body = await readJsonBody(request, REPLAY_MAX_BYTES);
   const parsed = ReplayRequest.safeParse(body);
   if (!parsed.success) {
     throw new HttpError(

@@ -1,3 +1,6 @@
+import type { RateHeaders } from '../moengage/rateHeaders';
+import { MAX_SERVER_WAIT_MS, restoreWait, type ServerWait, waitFrom } from './serverWait';
+
 /**
  * Pure rate limiter for one MoEngage connection (docs/delivery.md "Rate limits"). Three rules, all
  * must allow a send:
@@ -14,9 +17,11 @@
  *    whatever minute MoEngage uses (fixed windows in the sandbox) never goes above the limit, even
  *    with arrival jitter (JITTER_GUARD_MS). Under sustained overload the bucket refills at exactly
  *    limit per 60.5 s, so delivery runs at 99.2 % of the cap.
- * 3. What MoEngage says wins: `x-ratelimit-remaining`/`x-ratelimit-reset` cap the next sends (the
- *    workspace's quota may be shared with other senders), and a 429 blocks every send until the reset
- *    (`retry-after`, else `x-ratelimit-reset`, else a doubling backoff from 1 s to 60 s).
+ * 3. What MoEngage says wins, for up to a minute: `x-ratelimit-remaining`/`x-ratelimit-reset` cap
+ *    the next sends (the workspace's quota may be shared with other senders), and a 429 blocks every
+ *    send until the reset (`retry-after`, else `x-ratelimit-reset`, else a doubling backoff from 1 s
+ *    to 60 s). No answer's word holds a send back longer than 60 s (serverWait.ts); after any such
+ *    wait the next send is a single request, a probe, until an answer that is not a 429 arrives.
  *
  * Time is always passed in (`now`, epoch ms), so tests drive it.
  */
@@ -42,10 +47,14 @@ export interface LimiterState {
   recent: [number, number, number, number, number][];
   /** No send before this time (after a 429). */
   blockedUntil: number;
+  /** Which header imposed `blockedUntil` (for /healthz and the debugger). */
+  blockedBy?: ServerWait;
   /** 429s in a row that came without a reset time, for the doubling backoff. */
   strikes: number;
-  /** MoEngage's own count: at most `remaining` more units of `unit` until `until`. */
-  server: { unit: Unit; remaining: number; until: number }[];
+  /** MoEngage's own count: at most `remaining` more units of `unit` until `until` (≤ 60 s ahead). */
+  server: { unit: Unit; remaining: number; until: number; said?: ServerWait }[];
+  /** A server-imposed wait just ended: one request at a time until an answer that is not a 429. */
+  probe?: boolean;
   /** Nothing waits since the last `rest`: the bucket holds only the small idle burst. */
   idle: boolean;
 }
@@ -120,6 +129,7 @@ export function available(state: LimiterState, limits: Limits, now: number): Amo
     for (const cap of s.server) if (cap.unit === unit) room = Math.min(room, cap.remaining);
     out[unit] = Math.max(0, room);
   }
+  if (s.probe) out.requests = Math.min(out.requests, 1);
   return out;
 }
 
@@ -176,8 +186,8 @@ export interface RateSignal {
   status: number;
   /** The unit this request mostly spent (events for /v1/event and bulk, customers for /v1/customer…). */
   unit: Unit;
-  retryAfterMs?: number;
-  rateLimit?: { limit?: number; remaining?: number; resetSeconds?: number };
+  /** The answer's rate headers, as moengage/rateHeaders.ts read them (absolute times, unbounded). */
+  rate?: RateHeaders;
 }
 
 /** Which of our units a `x-ratelimit-limit` value describes (the one configured with that limit). */
@@ -189,23 +199,55 @@ function unitOfLimit(limits: Limits, limit: number | undefined, fallback: Unit):
 
 export function observe(state: LimiterState, limits: Limits, signal: RateSignal, now: number): LimiterState {
   let s = advance(state, limits, now);
-  const { rateLimit } = signal;
-  const resetMs = rateLimit?.resetSeconds !== undefined ? rateLimit.resetSeconds * 1000 : undefined;
-  const unit = unitOfLimit(limits, rateLimit?.limit, signal.unit);
-  if (rateLimit?.remaining !== undefined && resetMs !== undefined) {
-    s = { ...s, server: [...s.server.filter((c) => c.unit !== unit), { unit, remaining: rateLimit.remaining, until: now + resetMs }] };
+  const { rate } = signal;
+  const unit = unitOfLimit(limits, rate?.limit, signal.unit);
+  const reset = rate?.reset ? waitFrom(rate.reset, 'x-ratelimit-reset', now) : undefined;
+  if (rate?.remaining !== undefined && reset) {
+    const said: ServerWait = { ...reset, header: 'x-ratelimit-remaining', value: `${rate.remaining}; x-ratelimit-reset: ${reset.value}` };
+    s = { ...s, server: [...s.server.filter((c) => c.unit !== unit), { unit, remaining: rate.remaining, until: reset.until, said }] };
   }
   if (signal.status === 429) {
-    const known = signal.retryAfterMs ?? resetMs;
-    const wait = known ?? Math.min(RATE_BACKOFF_MS.max, RATE_BACKOFF_MS.first * 2 ** s.strikes);
+    // A time in the past (or now) names no wait: such a 429 backs off like one without any.
+    const known = (rate?.retryAfter ? waitFrom(rate.retryAfter, 'retry-after', now) : undefined) ?? reset;
+    const wait: ServerWait = known ?? {
+      until: now + Math.min(RATE_BACKOFF_MS.max, RATE_BACKOFF_MS.first * 2 ** s.strikes),
+      header: 'backoff',
+      value: '',
+    };
+    const later = wait.until >= s.blockedUntil;
     return {
       ...s,
       tokens: { ...s.tokens, [unit]: Math.min(0, s.tokens[unit]) },
-      blockedUntil: Math.max(s.blockedUntil, now + wait),
+      blockedUntil: later ? wait.until : s.blockedUntil,
+      blockedBy: later ? wait : s.blockedBy,
       strikes: known === undefined ? s.strikes + 1 : 0,
+      probe: true,
     };
   }
-  return signal.status >= 200 && signal.status < 300 ? { ...s, strikes: 0 } : s;
+  if (signal.status >= 200 && signal.status < 300) {
+    // A success that says the quota is spent is a wait too: the first send after it probes.
+    return { ...s, strikes: 0, probe: s.server.some((c) => c.remaining <= 0) };
+  }
+  return { ...s, probe: false };
+}
+
+/**
+ * The server-imposed wait holding sends back at `now` (a 429's block, or a quota MoEngage said is
+ * spent), the one that ends last; null when none.
+ */
+export function serverWait(state: LimiterState, now: number): ServerWait | null {
+  const waits: ServerWait[] = [];
+  if (state.blockedUntil > now) waits.push(state.blockedBy ?? { until: state.blockedUntil, header: 'backoff', value: '' });
+  for (const cap of state.server) {
+    if (cap.remaining <= 0 && cap.until > now) waits.push(cap.said ?? { until: cap.until, header: 'x-ratelimit-remaining', value: '0' });
+  }
+  return waits.reduce<ServerWait | null>((last, w) => (last === null || w.until > last.until ? w : last), null);
+}
+
+/** An operator's resume: every server-imposed wait is lifted; the next send is a single probe. */
+export function liftServerWaits(state: LimiterState): LimiterState {
+  const { blockedBy: _lifted, ...rest } = state;
+  return { ...rest, blockedUntil: 0, strikes: 0, server: [], probe: true };
 }
 
 /** A state read back from storage; anything unusable (older shape, config change) starts fresh. */
@@ -220,13 +262,25 @@ export function restoreLimiter(raw: unknown, limits: Limits, now: number): Limit
     // Infinity (no request quota) is stored as null by JSON.
     tokens[unit] = typeof t === 'number' && Number.isFinite(t) ? t : capacityOf(limits, unit);
   }
+  // A wait stored by an older version may reach decades ahead: none is kept beyond a minute.
+  const latest = now + MAX_SERVER_WAIT_MS;
+  const blockedBy = restoreWait(r.blockedBy, now);
   return {
     tokens,
     at: r.at,
     recent: r.recent.filter((e): e is LimiterState['recent'][number] => Array.isArray(e) && e.length === 5 && e.every((n) => typeof n === 'number')),
-    blockedUntil: typeof r.blockedUntil === 'number' ? r.blockedUntil : 0,
+    blockedUntil: typeof r.blockedUntil === 'number' ? Math.min(r.blockedUntil, latest) : 0,
+    ...(blockedBy ? { blockedBy } : {}),
     strikes: typeof r.strikes === 'number' ? r.strikes : 0,
-    server: Array.isArray(r.server) ? r.server.filter((c) => c && UNITS.includes(c.unit) && typeof c.remaining === 'number' && typeof c.until === 'number') : [],
+    server: Array.isArray(r.server)
+      ? r.server
+          .filter((c) => c && UNITS.includes(c.unit) && typeof c.remaining === 'number' && typeof c.until === 'number')
+          .map((c) => {
+            const said = restoreWait(c.said, now);
+            return { unit: c.unit, remaining: c.remaining, until: Math.min(c.until, latest), ...(said ? { said } : {}) };
+          })
+      : [],
+    probe: r.probe === true,
     idle: r.idle !== false,
   };
 }

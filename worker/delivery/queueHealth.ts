@@ -15,7 +15,14 @@ export interface QueueHealth {
   nextAttemptAt: number | null;
   paused: { reason: string; detail: string; since: number } | null;
   retryingUntil: number | null;
+  /** The end of the wait MoEngage imposed (a 429, or a quota it said is spent; never more than 60 s ahead). */
   rateLimitedUntil: number | null;
+  /**
+   * That wait and which header imposed it (`retry-after`, `x-ratelimit-reset`, `x-ratelimit-remaining`,
+   * or `backoff` for a 429 that named no usable time), its value as sent, and what it asked for when
+   * that was longer than edgetag waits on one answer's word (delivery/serverWait.ts).
+   */
+  rateLimited: { until: number; header: string; value: string; claimedUntil?: number } | null;
   bounds: {
     maxBacklogEvents: number | null;
     maxEventAgeHours: number | null;

@@ -1,4 +1,5 @@
 import type { DeliveryItem } from '../moengage/payloads';
+import type { RateHeaders } from '../moengage/rateHeaders';
 import type { Pending } from './packer';
 import type { IngestRecord } from './record';
 
@@ -101,9 +102,8 @@ export interface AttemptResult {
   requestId?: string;
   durationMs: number;
   error?: string;
-  /** MoEngage's x-ratelimit-* headers and Retry-After, as the client read them. */
-  rateLimit?: { limit?: number; remaining?: number; resetSeconds?: number };
-  retryAfterMs?: number;
+  /** MoEngage's x-ratelimit-* headers and Retry-After: as sent, and as the client read them. */
+  rate?: RateHeaders;
 }
 
 /** Statuses an event no longer leaves by itself: what retention forgets. */
@@ -387,7 +387,7 @@ export class QueueStore {
       result.requestId ?? null,
       result.durationMs,
       [result.error, note].filter(Boolean).join('; ') || null,
-      result.rateLimit || result.retryAfterMs !== undefined ? JSON.stringify({ ...result.rateLimit, retryAfterMs: result.retryAfterMs }) : null,
+      result.rate ? JSON.stringify(result.rate) : null,
       attemptId,
     );
   }
@@ -401,12 +401,17 @@ export class QueueStore {
       .filter((id) => !live.has(id));
   }
 
-  /** An orphaned attempt: its outcome is unknown, so its items are sent again (at-least-once). */
-  interrupt(attemptId: number, now: number): void {
+  /**
+   * An attempt whose answer was never recorded: its outcome is unknown, so its items are sent again
+   * (at-least-once). `why` says what happened; by default, an orphan of an earlier life.
+   */
+  interrupt(attemptId: number, now: number, why = 'the queue restarted before MoEngage\'s answer was recorded'): void {
     this.storage.transactionSync(() => {
+      // Only an attempt still in flight: one already settled keeps the answer it recorded.
       this.sql.exec(
-        `UPDATE attempts SET error = ? WHERE id = ?`,
-        `interrupted at ${new Date(now).toISOString()}: the queue restarted before MoEngage's answer was recorded; the events were sent again (MoEngage may have received them twice)`,
+        `UPDATE attempts SET error = ? WHERE id = ? AND EXISTS (SELECT 1 FROM outbox WHERE in_flight = ?)`,
+        `interrupted at ${new Date(now).toISOString()}: ${why}; the events were sent again (MoEngage may have received them twice)`,
+        attemptId,
         attemptId,
       );
       this.sql.exec('UPDATE outbox SET in_flight = NULL WHERE in_flight = ?', attemptId);
@@ -597,6 +602,17 @@ export class QueueStore {
         ids(paused),
       );
       this.refresh(paused, now, null);
+    });
+  }
+
+  /**
+   * A rate-limit wait was lifted (resume): items it held back (due before `until`) are due now, and
+   * their events show it.
+   */
+  liftWait(now: number, until: number): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'ready' AND in_flight IS NULL AND next_attempt_at > ? AND next_attempt_at <= ?`, now, now, until);
+      this.sql.exec(`UPDATE events SET next_attempt_at = ?, updated_at = ? WHERE status IN ('queued', 'retrying') AND next_attempt_at > ? AND next_attempt_at <= ?`, now, now, now, until);
     });
   }
 

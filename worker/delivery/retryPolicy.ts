@@ -1,9 +1,10 @@
 /**
  * Pure: when to try again after a failed attempt (5xx, timeout, network error).
  *
- * Schedule (docs/delivery.md "Retries"): 10 s, 30 s, then the seed's 1 → 2 → 4 → 8 → 10 min ladder,
- * 10 min from then on. The two quick steps are for real-time delivery, where most failures are
- * blips that pass in seconds; the ladder is what the MoEngage sync queue uses for outages. Every
+ * Schedule (docs/delivery.md "Retries"): 10 s, 30 s, then 1 → 2 → 4 → 8 → 10 min, 10 min from then
+ * on. The two quick steps are for real-time delivery, where most failures are blips that pass in
+ * seconds; the rest borrows seed 000's rate-limit back-off sequence (the seed gives no timing for
+ * server errors), long enough to ride out an outage. Every
  * wait gets ±20 % jitter so that retries of many connections do not hit MoEngage in lockstep.
  * With the default MAX_ATTEMPTS = 8 an event is dead-lettered after about 26 minutes of failures.
  *

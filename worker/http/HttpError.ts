@@ -1,5 +1,6 @@
 import type { ErrorBody, Issue } from '../../shared/message';
 import { logLine } from '../logs/logLine';
+import { errorFacts } from './errorFacts';
 
 /** An error answer as a value: status + machine-readable `error` + human `detail`. */
 export class HttpError extends Error {
@@ -25,7 +26,7 @@ export class HttpError extends Error {
 /** The one place thrown things become JSON answers; unknown errors never leak their message. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return error.toResponse();
-  // The name only: a message can quote input (SECURITY.md "Logs").
-  logLine('error', 'unhandled_error', { error: error instanceof Error ? error.name : typeof error });
+  // Its name and where it was thrown, never its message: a message can quote input (SECURITY.md "Logs").
+  logLine('error', 'unhandled_error', errorFacts(error));
   return new HttpError(500, 'internal_error', 'the collector failed unexpectedly; the request was not stored').toResponse();
 }

@@ -1,7 +1,7 @@
 import type { Message } from '../../shared/message';
 import { splitPath, valueAt } from '../blueprints/path';
 import type { UserIdentifiers } from '../moengage/payloads';
-import { type IdentityOptions, type Omission, standardValue } from './standardAttributes';
+import { formatOf, type IdentityOptions, type Omission, standardValue } from './standardAttributes';
 
 export type { IdentityOptions, Omission } from './standardAttributes';
 
@@ -12,9 +12,10 @@ export function traitsOf(message: Message): Record<string, unknown> {
 }
 
 /**
- * Seed 004 identity table, for events: the traits a blueprint maps to u_em and u_mb (email,
- * phone, mobile in the presets) become `user_identifiers`, normalised. The first trait that
- * yields a usable value wins.
+ * Seed 004 identity table, for events: the traits a blueprint maps to an email or mobile key
+ * (`email`, `mobile`, `moe_mobile`; the presets read email, phone and mobile) become
+ * `user_identifiers` u_em and u_mb, normalised, exactly as the seed's payload shows them. The
+ * first trait that yields a usable value wins.
  */
 export function userIdentifiers(
   traits: Record<string, unknown>,
@@ -24,11 +25,12 @@ export function userIdentifiers(
 ): UserIdentifiers {
   const ids: UserIdentifiers = {};
   for (const [path, attribute] of Object.entries(userAttributes)) {
-    if ((attribute !== 'u_em' && attribute !== 'u_mb') || ids[attribute] !== undefined) continue;
+    const identifier = formatOf(attribute)?.identifier;
+    if (!identifier || ids[identifier] !== undefined) continue;
     const raw = valueAt(traits, splitPath(path));
     if (raw == null || raw === '') continue;
     const value = standardValue(attribute, raw, `trait ${path}`, options, omissions);
-    if (typeof value === 'string') ids[attribute] = value;
+    if (typeof value === 'string') ids[identifier] = value;
   }
   // Key order as in the seed's payload, whatever the blueprint's order.
   return { ...(ids.u_em !== undefined && { u_em: ids.u_em }), ...(ids.u_mb !== undefined && { u_mb: ids.u_mb }) };

@@ -1,13 +1,15 @@
 import type { Blueprint } from '../blueprints/schema';
 import { splitPath, takeAt } from '../blueprints/path';
 import { type GuardOptions, guardAttributes } from '../moengage/guardAttributes';
+import { BLOCKED_USER_ATTRIBUTE_NAMES, DOCUMENTED_RESERVED_USER_KEYS } from '../moengage/userAttributes';
 import { type IdentityOptions, type Omission, standardValue } from './standardAttributes';
 
 /**
- * identify traits → MoEngage Track User attributes: the blueprint's `userAttributes` name the
- * standard keys (email → u_em, phone → u_mb in E.164, first_name → u_fn, last_name → u_ln,
- * name → u_n, gender → u_gd, birthday → u_bd in ISO 8601) and the remaining traits are sent under
- * their own names (`otherTraits: "send"`, the default) or listed as omitted (`"ignore"`).
+ * identify traits → MoEngage Track User attributes under the keys the blueprint's `userAttributes`
+ * name: the presets use MoEngage's documented standard keys (email, mobile in E.164, first_name,
+ * last_name, name, gender, birthday in ISO 8601, created_time, … moengage/userAttributes.ts), each
+ * value put in its key's format. The remaining traits are sent under their own names
+ * (`otherTraits: "send"`, the default) or listed as omitted (`"ignore"`).
  */
 export function profileAttributes(
   traits: Record<string, unknown>,
@@ -31,11 +33,20 @@ export function profileAttributes(
     const standard = standardValue(attribute, value, `trait ${path}`, options, omissions);
     if (standard !== undefined) attributes[attribute] = standard;
   }
+  // MoEngage: "id", "_id" and "" are blocked as user attribute names (Segment's `id` trait is the userId anyway).
+  const blocked = Object.keys(rest).filter((name) => BLOCKED_USER_ATTRIBUTE_NAMES.has(name));
+  for (const name of blocked) delete rest[name];
+  if (blocked.length) omissions.push({ reason: 'blocked_attribute_name', detail: `not sent: ${blocked.map((n) => JSON.stringify(n)).join(', ')} (MoEngage blocks these user attribute names)` });
   const others = Object.keys(rest);
   if (blueprint.otherTraits === 'ignore') {
     if (others.length) omissions.push({ reason: 'traits_not_in_blueprint', detail: `not sent (otherTraits: "ignore"): ${others.join(', ')}` });
   } else {
-    for (const name of others) if (!Object.hasOwn(attributes, name)) attributes[name] = rest[name];
+    for (const name of others) {
+      if (Object.hasOwn(attributes, name)) continue;
+      // A trait already called by a standard key's name still has to take that key's format.
+      const value = rest[name] == null ? rest[name] : standardValue(name, rest[name], `trait ${name}`, options, omissions);
+      if (value !== undefined) attributes[name] = value;
+    }
   }
-  return guardAttributes(attributes, options, omissions, 'user attributes');
+  return guardAttributes(attributes, { ...options, reservedAllowed: DOCUMENTED_RESERVED_USER_KEYS }, omissions, 'user attributes');
 }

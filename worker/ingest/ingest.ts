@@ -1,6 +1,7 @@
 import { LIMITS } from '../../shared/limits';
 import type { IngestResponse, Message, MessageType } from '../../shared/message';
-import { limitIngest } from '../abuse/ingestRateLimit';
+import { clientIpOf } from '../abuse/clientIp';
+import { limitWriteKey } from '../abuse/writeKeyBudget';
 import { type MapResult, mapMessage } from '../blueprints/map';
 import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
@@ -12,7 +13,8 @@ import type { Omission } from '../identity/identifiers';
 import { authenticate } from './authenticate';
 import { classifyTraffic, prefetchRequest, type TrafficFlag } from './bots';
 import { enrich, type Enriched } from './enrich';
-import { parseJson } from './parseJson';
+import { keptAsTextNotes } from './exactNumbers';
+import { parseJsonExact } from './parseJson';
 import { readBody } from './readBody';
 import { type Rejected, type Validated, validateBatch, validateSingle } from './validate';
 
@@ -25,10 +27,11 @@ export type IngestShape = { kind: 'batch' } | { kind: 'single'; type: MessageTyp
  */
 export async function ingest(request: Request, env: Env, config: Config, shape: IngestShape): Promise<IngestResponse> {
   const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
-  const body = parseJson(text);
+  const { value: body, keptAsText } = parseJsonExact(text);
   const writeKey = await authenticate(request, body, config.writeKeys);
-  const rate = await limitIngest('writeKey', writeKey, env, config);
-  if (!rate.allowed) throw rateLimited('write key', rate.retryAfterSeconds, rate.firstRefusal);
+  const rate = await limitWriteKey(writeKey, clientIpOf(request), env, config);
+  if (!rate.allowed) throw rateLimited(config.ingestRateSharePerIp ? 'write key from this address' : 'write key', rate.retryAfterSeconds, rate.firstRefusal);
+  const budgetNotes: Omission[] = rate.overBudget ? [OVER_BUDGET] : [];
   const validated: Validated = shape.kind === 'batch' ? validateBatch(body) : validateSingle(body, shape.type);
 
   const receivedAt = Date.now();
@@ -36,7 +39,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   const seen = new Set<string>();
   const messages: (Enriched & { validationNotes: Omission[] })[] = [];
   let duplicatesInBatch = 0;
-  for (const { message, notes } of validated.messages) {
+  for (const { index, message, notes } of validated.messages) {
     const enriched = enrich(message, receivedAt, validated.sentAt);
     const id = enriched.message.messageId as string;
     if (seen.has(id)) {
@@ -44,7 +47,8 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
       continue;
     }
     seen.add(id);
-    messages.push({ ...enriched, validationNotes: notes });
+    const exactness = keptAsText.length ? keptAsTextNotes(keptAsText, shape.kind === 'batch' ? `batch.${index}.` : '') : [];
+    messages.push({ ...enriched, validationNotes: [...notes, ...exactness] });
   }
   const visitorCountry = (request as { cf?: { country?: string } }).cf?.country;
   const requestFlag = prefetchRequest(request.headers);
@@ -59,7 +63,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
       const holdUntil = receivedAt + connection.anonymousHoldMinutes * 60_000;
       const records = messages.map(({ message, notes, drop, validationNotes }) => {
         const flag = config.botPolicy === 'allow' ? null : classifyTraffic(message, requestFlag, userAgent);
-        const omissions = [...validationNotes, ...notes];
+        const omissions = [...validationNotes, ...notes, ...budgetNotes];
         if (drop) return droppedRecord(message, receivedAt, drop, omissions);
         if (flag && config.botPolicy === 'drop') return droppedRecord(message, receivedAt, flag, omissions);
         const record = toRecord(message, receivedAt, mapMessage(message, blueprint, options), holdUntil);
@@ -88,6 +92,12 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   };
 }
 
+/** Shown on each event a write key over its budget still admitted (abuse/writeKeyBudget.ts). */
+const OVER_BUDGET: Omission = {
+  reason: 'write_key_over_budget',
+  detail: 'admitted within this address’s share (INGEST_RATE_SHARE_PER_IP) while the write key was over INGEST_RATE_PER_WRITE_KEY',
+};
+
 /** BOT_POLICY=mark: delivered, but MoEngage sees `is_bot` on the event and the debugger says why. */
 function markBot(record: IngestRecord, flag: TrafficFlag): void {
   record.outcome.omissions.push({ reason: `marked_${flag.reason}`, detail: flag.detail });
@@ -103,7 +113,9 @@ function rejectedRecord(r: Rejected, receivedAt: number): IngestRecord {
   const raw = r.raw && typeof r.raw === 'object' ? (r.raw as Record<string, unknown>) : {};
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 255) : null);
   return {
-    messageId: r.messageId ?? `rejected-${crypto.randomUUID()}`,
+    // Logged under an id of its own: an invalid message never claims its messageId, or the valid
+    // message with that id (the client's corrected retry) would be answered as a duplicate and lost.
+    messageId: r.messageId === undefined ? `rejected-${crypto.randomUUID()}` : `rejected-${crypto.randomUUID().slice(0, 8)}:${r.messageId}`,
     type: str(raw.type) ?? 'invalid',
     name: str(raw.event) ?? str(raw.name),
     userId: str(raw.userId),

@@ -2,6 +2,7 @@ import type { Env } from '../env';
 import { refusalPoint, writePoint } from '../logs/analytics';
 import { logLine } from '../logs/logLine';
 import { countCollector } from '../metrics/collectorCount';
+import { maskPath } from './rejectionPrivacy';
 
 /**
  * Every refused ingest request, quiet ones included (a rate-limited client's repeats): counted
@@ -10,7 +11,7 @@ import { countCollector } from '../metrics/collectorCount';
  * request's shape, never its body, address, user agent or write key.
  */
 export function observeRefusal(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, request: Request, status: number, error: string): void {
-  const path = new URL(request.url).pathname.slice(0, 200);
+  const path = maskPath(new URL(request.url).pathname.slice(0, 200));
   const length = Number(request.headers.get('content-length'));
   countCollector(env, ctx, 'refused', String(status), error);
   logLine(status >= 500 ? 'error' : 'warn', 'request_refused', {

@@ -16,7 +16,7 @@ const DECOMPRESSION_FORMATS: Record<string, DecompressionFormat> = { gzip: 'gzip
  * Reads the body as UTF-8 text, refusing more than `maxBytes` before doing any work: first from
  * Content-Length, then while streaming, so a lying or missing length cannot get past it. A gzip or
  * deflate body is decompressed with its own cap, read chunk by chunk, so a zip bomb stops at the cap
- * instead of filling memory.
+ * instead of filling memory. An upload the client breaks off is `400 incomplete_body`.
  */
 export async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   const format = decompressionFormat(request.headers.get('content-encoding'));
@@ -25,7 +25,16 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<st
     throw tooLarge(`the body exceeds ${limits.maxBytes} bytes (Content-Length ${declared.slice(0, 20)})`);
   }
   if (!request.body) return '';
-  let bytes = await readCapped(request.body, limits.maxBytes, (n) => `the body exceeds ${limits.maxBytes} bytes (more than ${n} bytes streamed)`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readCapped(request.body, limits.maxBytes, (n) => `the body exceeds ${limits.maxBytes} bytes (more than ${n} bytes streamed)`);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client closed the connection mid-upload (or its stream broke): its fault, not ours, and
+    // nothing of a partial body is parsed.
+    const promised = declared !== null && /^\d{1,15}$/.test(declared.trim()) ? ` of the ${declared.trim()} bytes Content-Length promised` : '';
+    throw new HttpError(400, 'incomplete_body', `the body ended before it was complete: the connection closed after part${promised}; send the whole body again`);
+  }
   if (format && bytes.byteLength > 0) {
     const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
     try {

@@ -1,5 +1,8 @@
 import type { Config } from '../config/config';
 import type { Env } from '../env';
+import { errorFacts } from '../http/errorFacts';
+import { logLine } from '../logs/logLine';
+import { withoutPersonalData } from './rejectionPrivacy';
 
 /**
  * Puts a refused ingest request in the rejection log (first connection's DeliveryQueue). Awaited, so
@@ -19,7 +22,7 @@ export async function logRejection(env: Env, config: Config, request: Request, r
   }
   const length = Number(request.headers.get('content-length'));
   try {
-    await env.DELIVERY_QUEUE.getByName(connection.id).recordRejection({
+    await env.DELIVERY_QUEUE.getByName(connection.id).recordRejection(withoutPersonalData({
       at: Date.now(),
       status: response.status,
       error,
@@ -30,8 +33,8 @@ export async function logRejection(env: Env, config: Config, request: Request, r
       contentLength: Number.isFinite(length) && request.headers.has('content-length') ? length : null,
       origin: request.headers.get('origin'),
       userAgent: request.headers.get('user-agent'),
-    });
+    }));
   } catch (e) {
-    console.error('rejection log unavailable', e instanceof Error ? e.name : typeof e);
+    logLine('error', 'rejection_log_unavailable', errorFacts(e));
   }
 }

@@ -19,6 +19,8 @@ export interface GuardOptions {
   nested?: NestedPolicy;
   /** Events: MoEngage ingests only the first 100 attributes. */
   maxAttributes?: number;
+  /** Top-level `moe_` names MoEngage documents for this payload (moe_unsubscribe on Track User): kept as they are. */
+  reservedAllowed?: ReadonlySet<string>;
 }
 
 type Primitive = string | number | boolean;
@@ -131,11 +133,12 @@ function guardObject(path: string, value: Record<string, unknown>, options: Guar
 }
 
 function guardEntries(entries: [string, unknown][], options: GuardOptions, notes: Notes, depth: number, prefix = ''): Record<string, unknown> {
-  const plainNames = new Set(entries.map(([k]) => k).filter((k) => !hasReservedPrefix(k)));
+  const reserved = (name: string) => hasReservedPrefix(name) && !(prefix === '' && options.reservedAllowed?.has(name));
+  const plainNames = new Set(entries.map(([k]) => k).filter((k) => !reserved(k)));
   const out: Record<string, unknown> = {};
   for (const [raw, value] of entries) {
     let name = raw;
-    if (hasReservedPrefix(name)) {
+    if (reserved(name)) {
       let stripped = name;
       while (hasReservedPrefix(stripped)) stripped = stripped.slice(MOENGAGE_LIMITS.reservedPrefix.length);
       if (options.moePrefix === 'drop') {

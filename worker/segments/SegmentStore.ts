@@ -8,13 +8,25 @@ CREATE TABLE IF NOT EXISTS members (
   PRIMARY KEY (user_id, sync_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS segments (sync_id TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS applied_pages (
+CREATE TABLE IF NOT EXISTS applied_page_contents (
   sync_id TEXT NOT NULL,
   execution_id TEXT NOT NULL,
   page INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
   applied_at INTEGER NOT NULL,
-  PRIMARY KEY (sync_id, execution_id, page)
+  PRIMARY KEY (sync_id, execution_id, page, content_hash)
 ) WITHOUT ROWID;
+`;
+
+/**
+ * Before pages were keyed by content, `applied_pages` held (sync, execution, page). Its rows move
+ * over with an empty hash, which matches any content of that page: pages applied before the upgrade
+ * keep the old rule until they age out (APPLIED_PAGE_TTL_MS).
+ */
+const MIGRATE_APPLIED_PAGES = `
+INSERT OR IGNORE INTO applied_page_contents (sync_id, execution_id, page, content_hash, applied_at)
+  SELECT sync_id, execution_id, page, '', applied_at FROM applied_pages;
+DROP TABLE applied_pages;
 `;
 
 /** Ids per statement: one JSON parameter keeps the statement short and far below the 2 MB value limit. */
@@ -29,6 +41,8 @@ export interface ShardPage {
   syncName: string;
   executionId: string;
   page: number;
+  /** Digest of the whole page's users (pageContent.ts): a page number reused with other users is a new page. */
+  contentHash: string;
   /** The execution is a "Resync All Users": drop the segment's members here on its first page. */
   resync: boolean;
   add: string[];
@@ -63,15 +77,18 @@ export class SegmentStore extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    const legacy = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'applied_pages'").one().n;
+    if (legacy) ctx.storage.transactionSync(() => this.sql.exec(MIGRATE_APPLIED_PAGES));
   }
 
   apply(page: ShardPage): ShardResult {
     const now = Date.now();
     const result = this.ctx.storage.transactionSync((): ShardResult => {
       const seen = this.sql
-        .exec<{ page: number }>('SELECT page FROM applied_pages WHERE sync_id = ? AND execution_id = ?', page.syncId, page.executionId)
+        .exec<{ page: number; content_hash: string }>('SELECT page, content_hash FROM applied_page_contents WHERE sync_id = ? AND execution_id = ?', page.syncId, page.executionId)
         .toArray();
-      if (seen.some((row) => row.page === page.page)) return { duplicate: true, added: 0, removed: 0, dropped: 0 };
+      const applied = seen.some((row) => row.page === page.page && (row.content_hash === page.contentHash || row.content_hash === ''));
+      if (applied) return { duplicate: true, added: 0, removed: 0, dropped: 0 };
 
       let dropped = 0;
       if (page.resync && seen.length === 0) {
@@ -85,12 +102,19 @@ export class SegmentStore extends DurableObject<Env> {
       );
       const added = this.inChunks('INSERT OR IGNORE INTO members (user_id, sync_id) SELECT value, ? FROM json_each(?)', page.syncId, page.add);
       const removed = this.inChunks('DELETE FROM members WHERE sync_id = ? AND user_id IN (SELECT value FROM json_each(?))', page.syncId, page.remove);
-      this.sql.exec('INSERT INTO applied_pages (sync_id, execution_id, page, applied_at) VALUES (?, ?, ?, ?)', page.syncId, page.executionId, page.page, now);
+      this.sql.exec(
+        'INSERT INTO applied_page_contents (sync_id, execution_id, page, content_hash, applied_at) VALUES (?, ?, ?, ?, ?)',
+        page.syncId,
+        page.executionId,
+        page.page,
+        page.contentHash,
+        now,
+      );
       return { duplicate: false, added, removed, dropped };
     });
     if (now - this.lastPruneAt > PRUNE_EVERY_MS) {
       this.lastPruneAt = now;
-      this.sql.exec('DELETE FROM applied_pages WHERE applied_at < ?', now - APPLIED_PAGE_TTL_MS);
+      this.sql.exec('DELETE FROM applied_page_contents WHERE applied_at < ?', now - APPLIED_PAGE_TTL_MS);
     }
     return result;
   }
@@ -114,7 +138,7 @@ export class SegmentStore extends DurableObject<Env> {
       this.sql.exec('DELETE FROM members WHERE sync_id = ?', syncId);
       const dropped = this.changes();
       this.sql.exec('DELETE FROM segments WHERE sync_id = ?', syncId);
-      this.sql.exec('DELETE FROM applied_pages WHERE sync_id = ?', syncId);
+      this.sql.exec('DELETE FROM applied_page_contents WHERE sync_id = ?', syncId);
       return { dropped };
     });
   }

@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS pages (
   error TEXT,
   PRIMARY KEY (sync_id, execution_id, page)
 );
+CREATE TABLE IF NOT EXISTS page_contents (
+  sync_id TEXT NOT NULL,
+  execution_id TEXT NOT NULL,
+  page INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  PRIMARY KEY (sync_id, execution_id, page, content_hash)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS errors (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -67,6 +74,8 @@ export interface PageHead {
   integrationId: string | null;
   executionId: string;
   page: number;
+  /** Digest of the page's users (pageContent.ts). */
+  contentHash: string;
   totalPages: number;
   /** The request carried the configured resync key-value pair. */
   marker: boolean;
@@ -130,6 +139,8 @@ export interface PageView {
   page: number;
   status: 'receiving' | 'applied' | 'failed';
   requests: number;
+  /** Different sets of users received under this page number (1 normally; more when MoEngage reused it). */
+  contents: number;
   added: number;
   removed: number;
   dropped: number;
@@ -212,6 +223,13 @@ export class SegmentSyncJournal extends DurableObject<Env> {
         now,
         now,
       );
+      this.sql.exec(
+        'INSERT OR IGNORE INTO page_contents (sync_id, execution_id, page, content_hash) VALUES (?, ?, ?, ?)',
+        head.syncId,
+        head.executionId,
+        head.page,
+        head.contentHash,
+      );
       return { resync };
     });
   }
@@ -265,6 +283,7 @@ export class SegmentSyncJournal extends DurableObject<Env> {
       const known = this.changes() > 0;
       this.sql.exec('DELETE FROM executions WHERE sync_id = ?', syncId);
       this.sql.exec('DELETE FROM pages WHERE sync_id = ?', syncId);
+      this.sql.exec('DELETE FROM page_contents WHERE sync_id = ?', syncId);
       return known;
     });
   }
@@ -301,13 +320,26 @@ export class SegmentSyncJournal extends DurableObject<Env> {
     const [view] = this.executions(1, { syncId, executionId });
     if (!view) return null;
     view.pages = this.sql
-      .exec<{ page: number; status: PageView['status']; requests: number; added: number; removed: number; dropped: number; skipped: number; first_at: number; last_at: number; error: string | null }>(
-        'SELECT * FROM pages WHERE sync_id = ? AND execution_id = ? ORDER BY page',
+      .exec<{ page: number; status: PageView['status']; requests: number; contents: number; added: number; removed: number; dropped: number; skipped: number; first_at: number; last_at: number; error: string | null }>(
+        `SELECT p.*, (SELECT count(*) FROM page_contents c WHERE c.sync_id = p.sync_id AND c.execution_id = p.execution_id AND c.page = p.page) AS contents
+         FROM pages p WHERE p.sync_id = ? AND p.execution_id = ? ORDER BY p.page`,
         syncId,
         executionId,
       )
       .toArray()
-      .map((r) => ({ page: r.page, status: r.status, requests: r.requests, added: r.added, removed: r.removed, dropped: r.dropped, skipped: r.skipped, firstAt: r.first_at, lastAt: r.last_at, error: r.error }));
+      .map((r) => ({
+        page: r.page,
+        status: r.status,
+        requests: r.requests,
+        contents: Math.max(1, r.contents),
+        added: r.added,
+        removed: r.removed,
+        dropped: r.dropped,
+        skipped: r.skipped,
+        firstAt: r.first_at,
+        lastAt: r.last_at,
+        error: r.error,
+      }));
     return view;
   }
 
@@ -325,6 +357,7 @@ export class SegmentSyncJournal extends DurableObject<Env> {
         failed: number;
         requests: number;
         pages: number;
+        contents: number;
         added: number;
         removed: number;
         dropped: number;
@@ -334,6 +367,7 @@ export class SegmentSyncJournal extends DurableObject<Env> {
            count(CASE WHEN p.status = 'applied' THEN 1 END) AS applied,
            count(CASE WHEN p.status = 'failed' THEN 1 END) AS failed,
            coalesce(sum(p.requests), 0) AS requests, count(p.page) AS pages,
+           (SELECT count(*) FROM page_contents c WHERE c.sync_id = e.sync_id AND c.execution_id = e.execution_id) AS contents,
            coalesce(sum(p.added), 0) AS added, coalesce(sum(p.removed), 0) AS removed,
            coalesce(sum(p.dropped), 0) AS dropped, coalesce(sum(p.skipped), 0) AS skipped
          FROM executions e
@@ -357,7 +391,8 @@ export class SegmentSyncJournal extends DurableObject<Env> {
       pagesApplied: r.applied,
       pagesFailed: r.failed,
       requests: r.requests,
-      retries: r.requests - r.pages,
+      // A page number reused with other users is another page, not a retry.
+      retries: r.requests - Math.max(r.pages, r.contents),
       added: r.added,
       removed: r.removed,
       dropped: r.dropped,
@@ -389,6 +424,10 @@ export class SegmentSyncJournal extends DurableObject<Env> {
     if (cutoff == null) return;
     this.sql.exec(
       'DELETE FROM pages WHERE (sync_id, execution_id) IN (SELECT sync_id, execution_id FROM executions WHERE updated_at <= ?)',
+      cutoff,
+    );
+    this.sql.exec(
+      'DELETE FROM page_contents WHERE (sync_id, execution_id) IN (SELECT sync_id, execution_id FROM executions WHERE updated_at <= ?)',
       cutoff,
     );
     this.sql.exec('DELETE FROM executions WHERE updated_at <= ?', cutoff);

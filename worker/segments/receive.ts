@@ -5,6 +5,7 @@ import { parseJson } from '../ingest/parseJson';
 import { readBody } from '../ingest/readBody';
 import { authenticateSegmentSync } from './authenticateSync';
 import { parseSegmentSync, SEGMENT_SYNC_LIMITS, type SegmentSyncPage, type SkippedUser } from './payload';
+import { pageContentHash } from './pageContent';
 import { hasResyncMarker } from './resyncMarker';
 import type { ShardResult } from './SegmentStore';
 import type { PageHead, ResyncReason } from './SegmentSyncJournal';
@@ -37,7 +38,8 @@ export function journalOf(env: Env) {
 /**
  * `POST /v1/moengage/segment-sync`: authenticate → limit size → parse → validate → journal (resync?)
  * → apply to every shard concerned in parallel → journal → 200 JSON. A shard failure answers 503 so
- * MoEngage retries the page; shards that applied it already skip the retry (idempotent per page).
+ * MoEngage retries the page; shards that applied it already skip the retry (idempotent per page and
+ * content: the same page number with other users is applied, pageContent.ts).
  */
 export async function receiveSegmentSync(request: Request, env: Env, config: Config): Promise<SegmentSyncAnswer> {
   const settings = config.segments;
@@ -57,6 +59,7 @@ export async function receiveSegmentSync(request: Request, env: Env, config: Con
       integrationId: page.integrationId,
       executionId: page.executionId,
       page: page.page,
+      contentHash: await pageContentHash(page.add, page.remove),
       totalPages: page.totalPages,
       marker: hasResyncMarker(request, body, settings.resyncMarker),
     };
@@ -83,6 +86,7 @@ export async function receiveSegmentSync(request: Request, env: Env, config: Con
         syncName: page.syncName,
         executionId: page.executionId,
         page: page.page,
+        contentHash: head.contentHash,
         resync: drop,
         add,
         remove,

@@ -11,8 +11,9 @@ import type { EventView } from '../../../worker/debugger/eventLog';
 import type { IngestRecord } from '../../../worker/delivery/record';
 import type { DeliveryItem, EventItem } from '../../../worker/moengage/payloads';
 import { createMoEngageSandbox, type MoEngageSandbox, type RecordedRequest, type SandboxOptions } from '../../../dev/moengage-sandbox/moengage';
+import { routeFetchToSandbox } from '../../worker/support/networkEdge';
 
-export const SANDBOX_BASE = 'http://moengage.sandbox';
+export { ELSEWHERE_BASE, SANDBOX_BASE } from '../../worker/support/networkEdge';
 export const DEBUGGER_TOKEN = 'test-debugger-token';
 export const WORKSPACE: Record<string, string> = { main: 'ws-main', other: 'ws-other', slow: 'ws-slow', batch: 'ws-batch', tiny: 'ws-tiny' };
 export const CREDENTIALS = { 'ws-main': 'main-key', 'ws-other': 'other-key', 'ws-slow': 'slow-key', 'ws-batch': 'batch-key', 'ws-tiny': 'tiny-key' };
@@ -45,14 +46,10 @@ export async function cleanup(): Promise<void> {
   await abortAllDurableObjects();
 }
 
-/** The sandbox answers the Worker's outbound fetch (the network edge is all we replace). */
+/** The sandbox answers the Worker's outbound fetch, with fetch's redirect rules (the network edge is all we replace). */
 export function installSandbox(options: SandboxOptions = {}) {
   const sandbox = createMoEngageSandbox({ credentials: CREDENTIALS, ...options });
-  const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
-    if (!request.url.startsWith(`${SANDBOX_BASE}/`)) throw new TypeError(`test tried to reach ${request.url}`);
-    return sandbox.handle(request);
-  });
+  const fetchSpy = routeFetchToSandbox(sandbox);
   return { sandbox, fetchSpy };
 }
 
@@ -109,7 +106,7 @@ export function trackRecord(customer: string, options: { id?: string; action?: s
 }
 
 export function identifyRecord(customer: string, id = `m-${++counter}`): IngestRecord {
-  return record(id, 'identify', { kind: 'customer', customer_id: customer, attributes: { u_fn: 'Jane', plan: 'pro' } }, customer);
+  return record(id, 'identify', { kind: 'customer', customer_id: customer, attributes: { first_name: 'Jane', plan: 'pro' } }, customer);
 }
 
 function record(messageId: string, type: string, item: DeliveryItem, userId: string): IngestRecord {

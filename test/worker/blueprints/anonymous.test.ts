@@ -96,7 +96,7 @@ describe('ANONYMOUS=hold (default), in the real DeliveryQueue', () => {
       ['Product Added', { sku: 'a-2' }],
     ]);
     expect(requests.filter((r) => r.path === '/v1/customer/demo-workspace').map((r) => r.body)).toEqual([
-      { type: 'customer', customer_id: 'u_1', attributes: { u_em: 'jane@example.com' } },
+      { type: 'customer', customer_id: 'u_1', attributes: { email: 'jane@example.com' } },
     ]);
     expect((await debuggerEvent('a-2'))?.status).toBe('delivered');
   });

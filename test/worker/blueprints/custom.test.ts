@@ -47,6 +47,14 @@ describe('custom blueprint validation: clear errors, all at once', () => {
     ['otherTraits unknown', { name: 'x', events: {}, otherTraits: 'drop' }, ['my.json ("x") otherTraits: Invalid option: expected one of "send"|"ignore"']],
     ['a preset’s name', { name: 'retail', events: {} }, ['my.json ("retail"): "retail" is a preset\'s name; name yours differently and write "extends": "retail"']],
     ['extends an unknown blueprint', { name: 'x', extends: 'retial', events: {} }, ['my.json ("x") extends: no blueprint named "retial" (presets: retail, b2b-saas; custom: x)']],
+    ['a blank action name', { name: 'x', events: { 'Signed Up': { action: '   ' } } }, ['my.json ("x") events["Signed Up"].action: must not be blank (only spaces)']],
+    ['an empty action name', { name: 'x', events: { 'Signed Up': { action: '' } } }, ['my.json ("x") events["Signed Up"].action: must not be empty', 'my.json ("x") events["Signed Up"].action: must not be blank (only spaces)']],
+    ['a blank event key', { name: 'x', events: { ' \t ': { action: 'Tab' } } }, ['my.json ("x") events[" \\t "]: an event name must not be blank (only spaces)']],
+    ['a blank event key without action', { name: 'x', events: { '  ': {} } }, ['my.json ("x") events["  "]: an event name must not be blank (only spaces)']],
+    ['a rename to a blank name', { name: 'x', events: { A: { rename: { src: ' ' } } } }, ['my.json ("x") events.A.rename.src: must not be blank (only spaces)']],
+    ['a user attribute with a blank key', { name: 'x', events: {}, userAttributes: { plan: '  ' } }, ['my.json ("x") userAttributes.plan: must not be blank (only spaces)']],
+    ['a user attribute MoEngage blocks', { name: 'x', events: {}, userAttributes: { uid: 'id' } }, ['my.json ("x") userAttributes.uid: "id" is blocked by MoEngage as a user attribute name']],
+    ['a reserved user attribute MoEngage does not document', { name: 'x', events: {}, userAttributes: { tier: 'moe_tier' } }, ['my.json ("x") userAttributes.tier: must not start with "moe_" (reserved by MoEngage)']],
     ['several problems', { name: 'x', events: { A: { enabled: 1, filter: 'a >' } } }, ['my.json ("x") events.A.enabled: Invalid input: expected boolean, received number', 'my.json ("x") events.A.filter: malformed filter "a >": column 3: expected a value after >, found the end of the condition']],
   ])('%s', (_, value, expected) => {
     expect(problems(value)).toEqual(expected);
@@ -60,13 +68,29 @@ describe('custom blueprint validation: clear errors, all at once', () => {
   });
 });
 
+describe('blank action names are refused with a reason, also through custom blueprints', () => {
+  it('a documented moe_ Track User key is accepted as a user attribute target', () => {
+    expect(problems({ name: 'x', extends: 'retail', events: {}, userAttributes: { optOut: 'moe_unsubscribe', phone: 'moe_mobile' } })).toEqual([]);
+  });
+
+  it.each(['   ', '\t', ' \n '])('a track event named %j through "*" is dropped as blank_action_name, never sent', (name) => {
+    const all = resolveOne({ name: 'all', extends: 'retail', events: { '*': {} } });
+    expect(map({ type: 'track', userId: 'u_1', event: name }, all)).toEqual({
+      status: 'dropped',
+      reason: 'blank_action_name',
+      detail: `event name ${JSON.stringify(name)} is blank; MoEngage refuses an action without a name`,
+      omissions: [],
+    });
+  });
+});
+
 describe('custom blueprints: extend a preset, enable or disable single events', () => {
   it('the example my-shop.json is valid and overrides retail key by key', () => {
     const shop = resolveOne(myShop);
     const retail = PRESETS.retail as Blueprint;
     expect(shop.events['Order Completed']).toEqual({ rename: { revenue: 'value' }, filter: "revenue >= 100 AND currency = 'GBP'" });
     expect(shop.events['Product Removed']).toEqual({ enabled: false });
-    expect(shop.events['Cart Viewed']).toEqual({ enabled: true });
+    expect(shop.events['Order Refunded']).toEqual({ enabled: true, rename: { revenue: 'value' } });
     expect(shop.events['Product Viewed']).toEqual(retail.events['Product Viewed']);
     expect(shop.userAttributes).toEqual({ ...retail.userAttributes, loyalty_tier: 'loyalty_tier' });
     expect(shop.otherTraits).toBe('ignore');
@@ -84,7 +108,7 @@ describe('custom blueprints: extend a preset, enable or disable single events', 
     });
     expect(onlyEvent(map({ type: 'track', userId: 'u_1', event: 'Order Completed', properties: { revenue: 120, currency: 'GBP' } }, shop)).action.attributes).toEqual({ value: 120, currency: 'GBP' });
     expect(map({ type: 'track', userId: 'u_1', event: 'Product Removed' }, shop)).toMatchObject({ status: 'dropped', reason: 'not_in_blueprint' });
-    expect(onlyEvent(map({ type: 'track', userId: 'u_1', event: 'Cart Viewed' }, shop)).action.action).toBe('Cart Viewed');
+    expect(onlyEvent(map({ type: 'track', userId: 'u_1', event: 'Order Refunded', properties: { revenue: 20 } }, shop)).action).toMatchObject({ action: 'Order Refunded', attributes: { value: 20 } });
   });
 
   it('"*" forwards every other track event under its own name', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCustomerId, DISALLOWED_CUSTOMER_IDS } from '../../../worker/identity/customerId';
 import { normalizePhone, type PhoneOptions } from '../../../worker/identity/phone';
+import { resolveBlueprints } from '../../../worker/blueprints/registry';
 import { map, merges, onlyCustomer, onlyEvent } from './support';
 
 describe('phone → E.164 (libphonenumber-js)', () => {
@@ -131,12 +132,12 @@ describe('identity on events: user_identifiers', () => {
 
   it('a message’s own traits win over context.traits on identify', () => {
     const customer = onlyCustomer(map({ type: 'identify', userId: 'u_1', traits: { email: 'new@example.com' }, context: { traits: { email: 'old@example.com', first_name: 'Jane' } } }));
-    expect(customer.attributes).toEqual({ u_em: 'new@example.com', u_fn: 'Jane' });
+    expect(customer.attributes).toEqual({ email: 'new@example.com', first_name: 'Jane' });
   });
 });
 
-describe('identify → Track User (POST /v1/customer/{ws})', () => {
-  it('standard keys, E.164, ISO 8601 birthday and custom traits', () => {
+describe('identify → Track User (POST /v1/customer/{ws}) with MoEngage’s documented keys', () => {
+  it('standard keys, E.164 mobile, ISO 8601 birthday and custom traits, exactly', () => {
     const result = map(
       {
         type: 'identify',
@@ -162,13 +163,13 @@ describe('identify → Track User (POST /v1/customer/{ws})', () => {
       kind: 'customer',
       customer_id: 'u_8842',
       attributes: {
-        u_em: 'jane@example.com',
-        u_mb: '+447700900123',
-        u_fn: 'Jane',
-        u_ln: 'Doe',
-        u_n: 'Jane Doe',
-        u_gd: 'female',
-        u_bd: '1990-04-12T00:00:00.000Z',
+        email: 'jane@example.com',
+        mobile: '+447700900123',
+        first_name: 'Jane',
+        last_name: 'Doe',
+        name: 'Jane Doe',
+        gender: 'female',
+        birthday: '1990-04-12',
         plan: 'pro',
         newsletter: true,
         visits: 12,
@@ -177,15 +178,62 @@ describe('identify → Track User (POST /v1/customer/{ws})', () => {
     expect(result.omissions).toEqual([]);
   });
 
+  it('reads the traits as Segment users write them (camelCase spec traits), exactly', () => {
+    const traits = {
+      firstName: 'Jane',
+      lastName: 'Doe',
+      phone: '+1 415 555 2671',
+      birthday: '1990-04-12T08:30:00+02:00',
+      createdAt: '2025-03-01T12:00:00.000Z',
+      age: 35,
+      email: 'jane@example.com',
+      title: 'CTO',
+    };
+    expect(onlyCustomer(map({ type: 'identify', userId: 'u_1', traits })).attributes).toEqual({
+      email: 'jane@example.com',
+      mobile: '+14155552671',
+      first_name: 'Jane',
+      last_name: 'Doe',
+      birthday: '1990-04-12T06:30:00Z',
+      age: 35,
+      created_time: '2025-03-01T12:00:00Z',
+      title: 'CTO',
+    });
+  });
+
+  it('reads the traits as RudderStack users write them (lowercase, mobile, lastSeen, moeUnsubscribe), exactly', () => {
+    const traits = { firstname: 'Jane', lastname: 'Doe', mobile: '+447700900123', birthdate: '1990-04-12', lastSeen: 1767225600000, transactions: '3', revenue: 120.5, moeUnsubscribe: 'false' };
+    expect(onlyCustomer(map({ type: 'identify', userId: 'u_1', traits })).attributes).toEqual({
+      mobile: '+447700900123',
+      first_name: 'Jane',
+      last_name: 'Doe',
+      birthday: '1990-04-12',
+      last_seen: '2026-01-01T00:00:00Z',
+      transactions: 3,
+      revenue: 120.5,
+      moe_unsubscribe: false,
+    });
+  });
+
   it.each([
-    [{ firstName: 'Jane', lastName: 'Doe' }, { u_fn: 'Jane', u_ln: 'Doe' }, []],
-    [{ birthday: '1990-04-12T08:30:00+02:00' }, { u_bd: '1990-04-12T06:30:00.000Z' }, []],
+    [{ firstName: 'Jane', lastName: 'Doe' }, { first_name: 'Jane', last_name: 'Doe' }, []],
+    [{ birthday: '1990-04-12T08:30:00+02:00' }, { birthday: '1990-04-12T06:30:00Z' }, []],
+    [{ birthday: '1990-04-12 08:30' }, { birthday: '1990-04-12T08:30:00Z' }, []],
+    [{ birthday: '1990-02-30' }, {}, ['invalid_date']],
     [{ birthday: '12/04/1990' }, {}, ['invalid_date']],
     [{ birthday: 'soon' }, {}, ['invalid_date']],
+    [{ birthday: 639878400 }, {}, ['invalid_date']], // a birthday is a date, not an instant
+    [{ createdAt: 1735732800 }, { created_time: '2025-01-01T12:00:00Z' }, []], // epoch seconds
+    [{ createdAt: 'last week' }, {}, ['invalid_date']],
+    [{ age: 'thirty' }, {}, ['invalid_value']],
+    [{ moe_unsubscribe: 'yes' }, {}, ['invalid_value']],
+    [{ moe_unsubscribe: true }, { moe_unsubscribe: true }, []],
     [{ email: 'nope' }, {}, ['invalid_email']],
     [{ first_name: { given: 'Jane' } }, {}, ['invalid_value']],
-    [{ first_name: 'Jane', firstName: 'Janet' }, { u_fn: 'Jane' }, ['duplicate_trait']],
+    [{ first_name: 'Jane', firstName: 'Janet' }, { first_name: 'Jane' }, ['duplicate_trait']],
+    [{ phone: '+447700900123', mobile: '+14155552671' }, { mobile: '+447700900123' }, ['duplicate_trait']],
     [{ first_name: null }, {}, ['null_value']],
+    [{ id: 'u_1', _id: 'x', plan: 'pro' }, { plan: 'pro' }, ['blocked_attribute_name']], // MoEngage blocks id and _id as user attribute names
     [{ address: { city: 'London', country: 'GB' } }, { address_city: 'London', address_country: 'GB' }, []],
   ])('%j → %j (omitted: %j)', (traits, attributes, omitted) => {
     const result = map({ type: 'identify', userId: 'u_1', traits });
@@ -193,10 +241,32 @@ describe('identify → Track User (POST /v1/customer/{ws})', () => {
     expect(result.omissions.map((o) => o.reason)).toEqual(omitted);
   });
 
+  it('never sends MoEngage’s internal names (u_em, u_fn, …) unless a blueprint asks for them', () => {
+    const traits = { email: 'jane@example.com', phone: '+447700900123', first_name: 'Jane', last_name: 'Doe', name: 'Jane Doe', gender: 'f', birthday: '1990-04-12' };
+    const keys = Object.keys(onlyCustomer(map({ type: 'identify', userId: 'u_1', traits })).attributes);
+    expect(keys.filter((k) => k.startsWith('u_'))).toEqual([]);
+    expect(keys).toEqual(['email', 'mobile', 'first_name', 'last_name', 'name', 'gender', 'birthday']);
+  });
+
+  it('a trait named like a standard key but not mapped still takes that key’s format', () => {
+    const blueprint = { name: 'bare', events: {}, userAttributes: {} };
+    const result = map({ type: 'identify', userId: 'u_1', traits: { age: '41', last_seen: 'never', plan: 'pro' } }, blueprint);
+    expect(onlyCustomer(result).attributes).toEqual({ age: 41, plan: 'pro' });
+    expect(result.omissions.map((o) => o.reason)).toEqual(['invalid_date']);
+  });
+
+  it('a blueprint overrides the key per trait; a mobile key keeps E.164 and events keep u_mb', () => {
+    const blueprint = resolveBlueprints([{ origin: 'test', value: { name: 'legacy', extends: 'retail', events: {}, userAttributes: { phone: 'moe_mobile', email: 'u_em', first_name: 'given_name' } } }]).legacy!;
+    const customer = onlyCustomer(map({ type: 'identify', userId: 'u_1', traits: { phone: '07700 900123', email: 'a@b.test', first_name: 'Jane' } }, blueprint, { defaultPhoneCountry: 'GB' }));
+    expect(customer.attributes).toEqual({ u_em: 'a@b.test', moe_mobile: '+447700900123', given_name: 'Jane' });
+    const event = onlyEvent(map({ type: 'track', userId: 'u_1', event: 'Product Viewed', context: { traits: { phone: '+447700900123', email: 'a@b.test' } } }, blueprint));
+    expect(event.user_identifiers).toEqual({ u_em: 'a@b.test', u_mb: '+447700900123' });
+  });
+
   it('otherTraits: "ignore" sends only the mapped traits and lists the rest', () => {
-    const blueprint = { name: 'strict', events: {}, userAttributes: { email: 'u_em' }, otherTraits: 'ignore' as const };
+    const blueprint = { name: 'strict', events: {}, userAttributes: { email: 'email' }, otherTraits: 'ignore' as const };
     const result = map({ type: 'identify', userId: 'u_1', traits: { email: 'a@b.test', plan: 'pro', visits: 3 } }, blueprint);
-    expect(onlyCustomer(result).attributes).toEqual({ u_em: 'a@b.test' });
+    expect(onlyCustomer(result).attributes).toEqual({ email: 'a@b.test' });
     expect(result.omissions).toEqual([{ reason: 'traits_not_in_blueprint', detail: 'not sent (otherTraits: "ignore"): plan, visits' }]);
   });
 });

@@ -21,7 +21,7 @@ describe('the seed example, field for field', () => {
     const event = onlyEvent(map(SEED_MESSAGE));
     expect(JSON.stringify(event)).not.toContain('Jane');
     const profile = onlyCustomer(map({ type: 'identify', userId: 'u_8842', traits: SEED_MESSAGE.context.traits }));
-    expect(profile.attributes).toEqual({ u_em: 'jane@example.com', u_mb: '+447700900123', u_fn: 'Jane', u_ln: 'Doe' });
+    expect(profile.attributes).toEqual({ email: 'jane@example.com', mobile: '+447700900123', first_name: 'Jane', last_name: 'Doe' });
   });
 });
 
@@ -44,8 +44,18 @@ const B2B_EVENTS: Record<string, string> = {
   'Demo Requested': 'Demo Requested',
   'Account Created': 'Account Created',
 };
+/** Segment's e-commerce spec (V2) events Retail adds to the seed's table. */
+const RETAIL_EVENTS: Record<string, string> = {
+  ...SEED_EVENTS,
+  'Product List Viewed': 'Product List Viewed',
+  'Product Clicked': 'Product Clicked',
+  'Product Removed': 'Product Removed',
+  'Cart Viewed': 'Cart Viewed',
+  'Payment Info Entered': 'Payment Info Entered',
+  'Coupon Applied': 'Coupon Applied',
+};
 const EXPECTED: Record<string, { enabled: Record<string, string>; disabled: string[] }> = {
-  retail: { enabled: SEED_EVENTS, disabled: ['Product Removed', 'Cart Viewed', 'Order Refunded'] },
+  retail: { enabled: RETAIL_EVENTS, disabled: ['Order Refunded'] },
   'b2b-saas': { enabled: B2B_EVENTS, disabled: [] },
 };
 
@@ -123,7 +133,7 @@ describe('B2B / SaaS accounts', () => {
   it('identify maps the company trait object and the job title', () => {
     const customer = onlyCustomer(map({ type: 'identify', userId: 'u_1', traits: { email: 'a@acme.test', title: 'CTO', company } }, 'b2b-saas'));
     expect(customer.attributes).toEqual({
-      u_em: 'a@acme.test',
+      email: 'a@acme.test',
       company_id: 'acme-1',
       company_name: 'Acme Ltd',
       company_industry: 'Manufacturing',
@@ -139,6 +149,60 @@ describe('B2B / SaaS accounts', () => {
       reason: 'not_in_blueprint',
       detail: 'group calls are not enabled in blueprint "retail"',
     });
+  });
+});
+
+/**
+ * Segment's e-commerce spec (V2) calls, as its docs print them, and the exact MoEngage body each
+ * becomes under Retail: every property of the spec's table under its own name, a `products` list
+ * as one array per product field (NESTED_ATTRIBUTES=flatten, the default).
+ */
+describe('Retail: Segment e-commerce events, exact MoEngage payloads', () => {
+  const monopoly = { product_id: '507f1f77bcf86cd799439011', sku: 'G-32', category: 'Games', name: 'Monopoly: 3rd Edition', brand: 'Hasbro', variant: '200 pieces', price: 18.99, quantity: 1, coupon: 'MAYDEALS', position: 3, url: 'https://www.example.com/product/path', image_url: 'https://www.example.com/product/path.jpg' };
+  const listed = [
+    { product_id: '507f1f77bcf86cd799439011', sku: '45790-32', name: 'Monopoly: 3rd Edition', price: 19, position: 1, category: 'Games', url: 'https://www.example.com/product/path', image_url: 'https://www.example.com/product/path.jpg' },
+    { product_id: '505bd76785ebb509fc183733', sku: '46493-32', name: 'Uno Card Game', price: 3, position: 2, category: 'Games' },
+  ];
+  const listedColumns = {
+    products_product_id: ['507f1f77bcf86cd799439011', '505bd76785ebb509fc183733'],
+    products_sku: ['45790-32', '46493-32'],
+    products_name: ['Monopoly: 3rd Edition', 'Uno Card Game'],
+    products_price: [19, 3],
+    products_position: [1, 2],
+    products_category: ['Games', 'Games'],
+    products_url: ['https://www.example.com/product/path'],
+    products_image_url: ['https://www.example.com/product/path.jpg'],
+  };
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['Product List Viewed', { list_id: 'hot_deals_1', category: 'Deals', products: listed }, { list_id: 'hot_deals_1', category: 'Deals', ...listedColumns }],
+    ['Product Clicked', monopoly, monopoly],
+    ['Product Removed', { cart_id: 'ksjdj92dj29dj92d2j', ...monopoly }, { cart_id: 'ksjdj92dj29dj92d2j', ...monopoly }],
+    ['Cart Viewed', { cart_id: 'd92jd29jd92jd29j92d92jd', products: listed }, { cart_id: 'd92jd29jd92jd29j92d92jd', ...listedColumns }],
+    [
+      'Payment Info Entered',
+      { checkout_id: '39f39fj39f3jf93fj9fj39fj3f', order_id: 'dkfsjidfjsdifsdfksdjfkdsfjsdfkdsf', step: 3, shipping_method: 'Fedex', payment_method: 'Visa' },
+      { checkout_id: '39f39fj39f3jf93fj9fj39fj3f', order_id: 'dkfsjidfjsdifsdfksdjfkdsfjsdfkdsf', step: 3, shipping_method: 'Fedex', payment_method: 'Visa' },
+    ],
+    [
+      'Coupon Applied',
+      { order_id: '50314b8e9bcf000000000000', cart_id: '923923929jd29jd92dj9j93fj3', coupon_id: 'may_deals_2016', coupon_name: 'May Deals 2016', discount: 23.32 },
+      { order_id: '50314b8e9bcf000000000000', cart_id: '923923929jd29jd92dj9j93fj3', coupon_id: 'may_deals_2016', coupon_name: 'May Deals 2016', discount: 23.32 },
+    ],
+  ])('%s', (event, properties, attributes) => {
+    const result = map({ type: 'track', userId: 'u_8842', event, properties, context: { traits: { email: 'jane@example.com' } } });
+    expect(result.omissions).toEqual([]);
+    expect(eventPayload([onlyEvent(result)])).toEqual({
+      type: 'event',
+      customer_id: 'u_8842',
+      user_identifiers: { u_em: 'jane@example.com' },
+      actions: [{ action: event, platform: 'web', attributes, user_time: AT, current_time: AT }],
+    });
+  });
+
+  it('NESTED_ATTRIBUTES=object sends the products list as MoEngage objects', () => {
+    const event = onlyEvent(map({ type: 'track', userId: 'u_1', event: 'Cart Viewed', properties: { cart_id: 'c-1', products: listed } }, 'retail', { nestedAttributes: 'object' }));
+    expect(event.action.attributes).toEqual({ cart_id: 'c-1', products: listed });
   });
 });
 

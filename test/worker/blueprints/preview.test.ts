@@ -36,7 +36,7 @@ describe('preview(message, blueprint): the exact MoEngage request(s), nothing se
   it('identify → Track User; with ANONYMOUS=customer also the merge', () => {
     const result = preview({ type: 'identify', userId: 'u_1', anonymousId: 'anon-1', traits: { first_name: 'Jane' } }, retail, { anonymous: 'customer', workspaceId: 'ws' });
     expect(result.status === 'queued' && result.requests).toEqual([
-      { method: 'POST', path: '/v1/customer/ws', body: { type: 'customer', customer_id: 'u_1', attributes: { u_fn: 'Jane' } } },
+      { method: 'POST', path: '/v1/customer/ws', body: { type: 'customer', customer_id: 'u_1', attributes: { first_name: 'Jane' } } },
       { method: 'POST', path: '/v1/customer/merge?app_id=ws', body: { merge_data: [{ merged_user: 'anon-1', retained_user: 'u_1' }] } },
     ]);
     if (result.status !== 'queued') return;
@@ -95,8 +95,8 @@ describe('npm run blueprint -- validate|preview|show', () => {
   it('validate: a good file is summarised, exit 0', () => {
     const { code, out } = cli(['validate', 'my-shop.json'], { 'my-shop.json': shop });
     expect(code).toBe(0);
-    expect(out).toContain('✓ my-shop: 11 events delivered (page → Page Viewed, Products Searched,');
-    expect(out).toContain('  disabled: Product Removed, Order Refunded');
+    expect(out).toContain('✓ my-shop: 16 events delivered (page → Page Viewed, Products Searched,');
+    expect(out).toContain('  disabled: Product Removed\n');
     expect(out).toContain("  filters: Order Completed: revenue >= 100 AND currency = 'GBP'");
   });
 
@@ -146,7 +146,7 @@ describe('npm run blueprint -- validate|preview|show', () => {
   it('preview: a message on standard input, phone settings applied', () => {
     const message = JSON.stringify({ type: 'identify', userId: 'u_1', traits: { phone: '07700 900123' } });
     const { out } = cli(['preview', 'retail', '--phone-country=GB'], {}, message);
-    expect(out).toContain('"u_mb": "+447700900123"');
+    expect(out).toContain('"mobile": "+447700900123"');
     const strict = cli(['preview', 'retail', '--phone-validation=valid'], {}, JSON.stringify({ type: 'identify', userId: 'u_1', traits: { phone: '+447700900123' } }));
     expect(strict.out).toContain('omitted invalid_phone: trait phone: "+447700900123" is not a valid phone number');
   });

@@ -122,7 +122,7 @@ describe('preview', () => {
   it('an identify becomes a /v1/customer request', async () => {
     const c = await only({ type: 'identify', userId: 'u_5', traits: { first_name: 'Ada', email: 'ada@example.com' } });
     expect(c.urls).toEqual(['http://moengage.sandbox/v1/customer/demo-workspace']);
-    expect(c.result.requests[0]).toMatchObject({ path: '/v1/customer/demo-workspace', body: { type: 'customer', customer_id: 'u_5', attributes: { u_fn: 'Ada', u_em: 'ada@example.com' } } });
+    expect(c.result.requests[0]).toMatchObject({ path: '/v1/customer/demo-workspace', body: { type: 'customer', customer_id: 'u_5', attributes: { first_name: 'Ada', email: 'ada@example.com' } } });
   });
 
   it('an invalid message is answered with its issues (the preview’s result, per connection)', async () => {

@@ -67,11 +67,11 @@ describe('dropped', () => {
   };
 
   it('not_in_blueprint: an event the blueprint does not list, or disables', async () => {
-    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Product Removed' }));
+    await ingest(track({ messageId: 'nib-1', event: 'Wishlist Shared' }), track({ messageId: 'nib-2', event: 'Order Refunded' }));
     await flush();
     expect(sandbox().requests).toHaveLength(0);
     expect(await dropped('nib-1')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Wishlist Shared" is not in blueprint "retail"' });
-    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Product Removed" is disabled in blueprint "retail"' });
+    expect(await dropped('nib-2')).toMatchObject({ reason: 'not_in_blueprint', detail: '"Order Refunded" is disabled in blueprint "retail"' });
   });
 
   it('filtered: the blueprint’s filter is false for the event (true ones are queued)', async () => {
@@ -99,7 +99,9 @@ describe('dropped', () => {
     // (missing_customer_id is the mapping's reason; the message schema already refuses such messages.)
     const res = await fetchWith({}, ingestRequest('/v1/batch', { batch: [{ type: 'track', messageId: 'no-ids', event: 'Product Viewed' }] }));
     expect(await res.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, messageId: 'no-ids', error: 'invalid_message' }] });
-    const event = await dropped('no-ids');
+    // Logged under an id of its own: an invalid message never claims its messageId.
+    const logged = (await listEvents('status=dropped')).events.find((e) => e.messageId.endsWith(':no-ids'));
+    const event = await dropped(logged?.messageId ?? 'no-ids');
     expect(event).toMatchObject({ reason: 'invalid_message', detail: expect.stringContaining('userId') });
     expect(event.raw).toEqual({ type: 'track', messageId: 'no-ids', event: 'Product Viewed' });
   });
@@ -228,7 +230,11 @@ describe('paused, resume, replay', () => {
     await flush();
     const paused = await journey('p-1');
     expect(paused).toMatchObject({ status: 'paused', reason: 'moengage_unauthorized', attempts: 1 });
-    expect(paused.detail).toBe('HTTP 401 AuthenticationError: Invalid credentials. — check the workspace ID and Data API key (the Data tile key), then resume');
+    expect(paused.detail).toBe(
+      'HTTP 401 AuthenticationError: Invalid credentials. — POST http://moengage.sandbox/v1/event/demo-workspace (MOENGAGE_API_BASE http://moengage.sandbox; no data center set): ' +
+        'check the workspace ID and Data API key (the Data tile key); a wrong data center (MOENGAGE_DATA_CENTER, or dataCenter in MOENGAGE_CONNECTIONS) gives this answer too: ' +
+        'a workspace is known only to its own data center (the number in your dashboard URL, dashboard-0N); then resume',
+    );
     expect(paused.exchanges[0]?.error).toContain('connection paused');
 
     // Events arriving while paused are paused too, and nothing is sent.
@@ -245,14 +251,14 @@ describe('paused, resume, replay', () => {
 
     advance(1_000);
     const resumed = await ok(postJson('/debugger/api/connections/default/resume', {}));
-    expect(resumed).toEqual({ connection: 'default', resumed: true, pause: { reason: 'moengage_unauthorized', detail: paused.detail, since: T0 } });
+    expect(resumed).toEqual({ connection: 'default', resumed: true, pause: { reason: 'moengage_unauthorized', detail: paused.detail, since: T0 }, rateLimited: null });
     expect((await journey('p-1')).status).toBe('queued');
     await flush();
     expect((await journey('p-1')).status).toBe('delivered');
     expect((await journey('p-2')).status).toBe('delivered');
     expect((await stats()).paused).toEqual([]);
     // Resuming a connection that is not paused says so.
-    expect(await ok(postJson('/debugger/api/connections/default/resume', {}))).toEqual({ connection: 'default', resumed: false, pause: null });
+    expect(await ok(postJson('/debugger/api/connections/default/resume', {}))).toEqual({ connection: 'default', resumed: false, pause: null, rateLimited: null });
   });
 
   it('resume of an unknown connection is 404', async () => {

@@ -5,21 +5,26 @@ import {
   IDLE_BURST_SECONDS,
   JITTER_GUARD_MS,
   createLimiter,
+  liftServerWaits,
   type Limits,
   type LimiterState,
   nextAvailableAt,
   observe,
   rest,
   restoreLimiter,
+  serverWait,
   take,
   WINDOW_MS,
 } from '../../../worker/delivery/limiter';
+import { readRateHeaders } from '../../../worker/moengage/rateHeaders';
 
 const T0 = Date.UTC(2031, 0, 1, 0, 0, 0);
 const LIMITS: Limits = { events: 30_000, customers: 10_000, merges: 1_000 };
 /** The limit holds over 60.5 s (0.5 s of arrival jitter), so the bucket refills at limit per 60.5 s. */
 const SPAN = WINDOW_MS + JITTER_GUARD_MS;
 const perMs = (limit: number) => limit / SPAN;
+/** An answer's headers as the client reads them at `now`. */
+const headers = (h: Record<string, string>, now = T0) => readRateHeaders(new Headers(h), now);
 
 describe('token bucket', () => {
   it.each([
@@ -101,7 +106,7 @@ describe('what MoEngage says wins', () => {
   const fresh = () => createLimiter(LIMITS, T0);
 
   it('a 429 with retry-after blocks everything until then, and the bucket restarts empty', () => {
-    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', retryAfterMs: 20_000 }, T0);
+    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers({ 'retry-after': '20' }) }, T0);
     expect(available(s, LIMITS, T0 + 19_999)).toEqual({ events: 0, customers: 0, merges: 0, requests: 0 });
     expect(available(s, LIMITS, T0 + 10_000).events).toBe(0);
     expect(available(s, LIMITS, T0 + 20_000).events).toBe(247);
@@ -109,7 +114,7 @@ describe('what MoEngage says wins', () => {
   });
 
   it('a 429 with only x-ratelimit-reset waits for the reset', () => {
-    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rateLimit: { limit: 30_000, remaining: 0, resetSeconds: 42 } }, T0);
+    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers({ 'x-ratelimit-limit': '30000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' }) }, T0);
     expect(s.blockedUntil).toBe(T0 + 42_000);
   });
 
@@ -131,7 +136,7 @@ describe('what MoEngage says wins', () => {
   });
 
   it('x-ratelimit-remaining caps the next sends until the reset (the quota may be shared)', () => {
-    let s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rateLimit: { limit: 30_000, remaining: 120, resetSeconds: 30 } }, T0);
+    let s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rate: headers({ 'x-ratelimit-limit': '30000', 'x-ratelimit-remaining': '120', 'x-ratelimit-reset': '30' }) }, T0);
     expect(available(s, LIMITS, T0).events).toBe(120);
     s = take(s, LIMITS, { events: 100, requests: 1 }, T0);
     expect(available(s, LIMITS, T0 + 1_000).events).toBe(20);
@@ -140,8 +145,106 @@ describe('what MoEngage says wins', () => {
   });
 
   it('reads the headers against the unit whose configured limit they name', () => {
-    const s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rateLimit: { limit: 10_000, remaining: 7, resetSeconds: 30 } }, T0);
+    const s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rate: headers({ 'x-ratelimit-limit': '10000', 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '30' }) }, T0);
     expect(available(s, LIMITS, T0)).toMatchObject({ events: 247, customers: 7 });
+  });
+});
+
+describe('no answer holds a connection back longer than a minute', () => {
+  const fresh = () => createLimiter(LIMITS, T0);
+  const at = (seconds: number) => String(Math.floor(T0 / 1000) + seconds);
+  const date = (ms: number) => new Date(ms).toUTCString();
+  const YEAR_2087 = '3692217600';
+
+  // Each row: one 429's headers → how long every send is blocked, and which header said so.
+  it.each<{ name: string; h: Record<string, string>; wait: number; header: string; claimed?: number }>([
+    { name: 'Retry-After of a year', h: { 'retry-after': '31536000' }, wait: 60_000, header: 'retry-after', claimed: T0 + 31_536_000_000 },
+    { name: 'Retry-After 59 s (honoured)', h: { 'retry-after': '59' }, wait: 59_000, header: 'retry-after' },
+    { name: 'Retry-After 61 s', h: { 'retry-after': '61' }, wait: 60_000, header: 'retry-after', claimed: T0 + 61_000 },
+    { name: 'Retry-After 1.5 s', h: { 'retry-after': '1.5' }, wait: 1_500, header: 'retry-after' },
+    { name: 'Retry-After as an HTTP date 25 s ahead', h: { 'retry-after': date(T0 + 25_000) }, wait: 25_000, header: 'retry-after' },
+    { name: 'Retry-After as an HTTP date in 2087', h: { 'retry-after': 'Tue, 01 Jan 2087 00:00:00 GMT' }, wait: 60_000, header: 'retry-after', claimed: Date.UTC(2087, 0, 1) },
+    { name: 'Retry-After as an epoch (seconds) 20 s ahead', h: { 'retry-after': at(20) }, wait: 20_000, header: 'retry-after' },
+    { name: 'x-ratelimit-reset as seconds until the reset', h: { 'x-ratelimit-reset': '42' }, wait: 42_000, header: 'x-ratelimit-reset' },
+    { name: 'x-ratelimit-reset as an epoch 30 s ahead', h: { 'x-ratelimit-reset': at(30) }, wait: 30_000, header: 'x-ratelimit-reset' },
+    { name: 'x-ratelimit-reset as epoch milliseconds 45 s ahead', h: { 'x-ratelimit-reset': String(T0 + 45_000) }, wait: 45_000, header: 'x-ratelimit-reset' },
+    { name: 'x-ratelimit-reset as an epoch in 2087', h: { 'x-ratelimit-reset': YEAR_2087 }, wait: 60_000, header: 'x-ratelimit-reset', claimed: 3_692_217_600_000 },
+    { name: 'Retry-After wins over x-ratelimit-reset', h: { 'retry-after': '5', 'x-ratelimit-reset': '40' }, wait: 5_000, header: 'retry-after' },
+    // Past or now: no wait named, so the bare-429 backoff (1 s) applies; never an immediate retry.
+    { name: 'Retry-After 0', h: { 'retry-after': '0' }, wait: 1_000, header: 'backoff' },
+    { name: 'Retry-After as a past HTTP date', h: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, wait: 1_000, header: 'backoff' },
+    { name: 'x-ratelimit-reset as a past epoch', h: { 'x-ratelimit-reset': '1600000000' }, wait: 1_000, header: 'backoff' },
+    { name: 'x-ratelimit-reset as an epoch equal to now', h: { 'x-ratelimit-reset': at(0) }, wait: 1_000, header: 'backoff' },
+    { name: 'a past Retry-After falls back to a usable reset', h: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT', 'x-ratelimit-reset': '9' }, wait: 9_000, header: 'x-ratelimit-reset' },
+    // Garbage: ignored, whatever its shape.
+    ...['soon', '-5', 'NaN', 'Infinity', '1e400', '0x1F', '12abc', '', '   ', '5, 10', 'later', 'Tue, 01 Jan 2087', '9'.repeat(400)].map((v) => ({
+      name: `garbage ${JSON.stringify(v.slice(0, 12))}`,
+      h: { 'retry-after': v, 'x-ratelimit-reset': v },
+      wait: 1_000,
+      header: 'backoff',
+    })),
+  ])('429 with $name → waits $wait ms ($header)', ({ h, wait, header, claimed }) => {
+    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers(h) }, T0);
+    expect(s.blockedUntil).toBe(T0 + wait);
+    expect(available(s, LIMITS, T0 + wait - 1).requests).toBe(0);
+    expect(available(s, LIMITS, T0 + wait).requests).toBe(1); // then one request probes
+    expect(serverWait(s, T0)).toMatchObject({ until: T0 + wait, header });
+    expect(serverWait(s, T0)?.claimedUntil).toBe(claimed);
+    expect(serverWait(s, T0 + wait)).toBeNull();
+  });
+
+  it('a 200 with x-ratelimit-remaining 0 and an epoch reset in 2087: everything waits 60 s, then one request probes', () => {
+    const s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rate: headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': YEAR_2087 }) }, T0);
+    expect(available(s, LIMITS, T0 + 59_999).events).toBe(0);
+    expect(serverWait(s, T0)).toEqual({ until: T0 + 60_000, header: 'x-ratelimit-remaining', value: `0; x-ratelimit-reset: ${YEAR_2087}`, claimedUntil: 3_692_217_600_000 });
+    expect(nextAvailableAt(s, LIMITS, { events: 10 }, T0)).toBe(T0 + 60_000);
+    expect(available(s, LIMITS, T0 + 60_000)).toMatchObject({ requests: 1 });
+    // The probe's answer decides: a plain 200 reopens the connection fully.
+    const after = observe(take(s, LIMITS, { events: 1, requests: 1 }, T0 + 60_000), LIMITS, { status: 200, unit: 'events' }, T0 + 60_100);
+    expect(available(after, LIMITS, T0 + 60_100).requests).toBe(Infinity);
+  });
+
+  it.each([
+    { name: 'a past reset', reset: '1600000000' },
+    { name: 'a garbage reset', reset: 'tomorrow' },
+    { name: 'no reset', reset: undefined },
+  ])('a 200 with x-ratelimit-remaining 0 and $name holds nothing back', ({ reset }) => {
+    const h: Record<string, string> = { 'x-ratelimit-remaining': '0', ...(reset ? { 'x-ratelimit-reset': reset } : {}) };
+    const s = observe(fresh(), LIMITS, { status: 200, unit: 'events', rate: headers(h) }, T0);
+    expect(serverWait(s, T0)).toBeNull();
+    expect(available(s, LIMITS, T0).events).toBe(247);
+  });
+
+  it('a probe answered 429 again waits again (bounded), one request a minute at most', () => {
+    let s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers({ 'retry-after': '31536000' }) }, T0);
+    s = take(s, LIMITS, { events: 1, requests: 1 }, T0 + 60_000);
+    s = observe(s, LIMITS, { status: 429, unit: 'events', rate: headers({ 'retry-after': '31536000' }, T0 + 60_000) }, T0 + 60_000);
+    expect(s.blockedUntil).toBe(T0 + 120_000);
+    expect(available(s, LIMITS, T0 + 120_000).requests).toBe(1);
+  });
+
+  it('resume lifts every server-imposed wait; the next send is a single probe', () => {
+    let s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers({ 'retry-after': '50' }) }, T0);
+    s = observe(s, LIMITS, { status: 200, unit: 'customers', rate: headers({ 'x-ratelimit-limit': '10000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '50' }) }, T0);
+    expect(serverWait(s, T0 + 1_000)).not.toBeNull();
+    const lifted = liftServerWaits(s);
+    expect(serverWait(lifted, T0 + 1_000)).toBeNull();
+    expect(available(lifted, LIMITS, T0 + 1_000)).toMatchObject({ requests: 1, customers: 82 });
+  });
+
+  it('a stored wait from before the cap (until 2087) is pulled in to a minute when read back', () => {
+    const stored = JSON.parse(JSON.stringify({ ...createLimiter(LIMITS, T0), blockedUntil: 3_692_217_600_000, server: [{ unit: 'events', remaining: 0, until: 3_692_217_600_000 }] }));
+    const s = restoreLimiter(stored, LIMITS, T0 + 5_000);
+    expect(s.blockedUntil).toBe(T0 + 65_000);
+    expect(serverWait(s, T0 + 5_000)?.until).toBe(T0 + 65_000);
+    expect(available(s, LIMITS, T0 + 65_000).events).toBeGreaterThan(0);
+  });
+
+  it('a stored state round-trips its waits, their headers and the probe', () => {
+    const s = observe(fresh(), LIMITS, { status: 429, unit: 'events', rate: headers({ 'retry-after': '31536000' }) }, T0);
+    const back = restoreLimiter(JSON.parse(JSON.stringify(s)), LIMITS, T0 + 1_000);
+    expect(serverWait(back, T0 + 1_000)).toEqual(serverWait(s, T0 + 1_000));
+    expect(back.probe).toBe(true);
   });
 });
 

@@ -13,7 +13,7 @@ const event = (customer: string, action = 'Product Viewed', attributes: Record<s
   ...(ids ? { user_identifiers: ids } : {}),
   action: { action, platform: 'web', attributes },
 });
-const profile = (customer: string, attributes: Record<string, unknown> = { u_fn: 'Jane' }): CustomerItem => ({ kind: 'customer', customer_id: customer, attributes });
+const profile = (customer: string, attributes: Record<string, unknown> = { first_name: 'Jane' }): CustomerItem => ({ kind: 'customer', customer_id: customer, attributes });
 const merge = (from: string, to: string): MergeItem => ({ kind: 'merge', merged_user: from, retained_user: to });
 const queue = (...items: DeliveryItem[]): Pending[] => items.map((item, i) => ({ key: i + 1, item }));
 const bytesOf = (body: unknown) => utf8Length(JSON.stringify(body));
@@ -89,7 +89,7 @@ describe('same customer shares one request; endpoints by packing mode', () => {
             type: 'transition',
             elements: [
               { type: 'event', customer_id: 'u1', actions: [{ action: 'A', platform: 'web', attributes: {} }, { action: 'C', platform: 'web', attributes: {} }] },
-              { type: 'customer', customer_id: 'u2', attributes: { u_fn: 'Jane' } },
+              { type: 'customer', customer_id: 'u2', attributes: { first_name: 'Jane' } },
             ],
           },
           keys: [1, 3, 2],
@@ -99,8 +99,8 @@ describe('same customer shares one request; endpoints by packing mode', () => {
     {
       name: 'event mode: a profile update goes to /v1/customer',
       packing: 'event',
-      items: [profile('u9', { u_fn: 'Ann', plan: 'pro' })],
-      expected: [{ endpoint: 'customer', body: { type: 'customer', customer_id: 'u9', attributes: { u_fn: 'Ann', plan: 'pro' } }, keys: [1] }],
+      items: [profile('u9', { first_name: 'Ann', plan: 'pro' })],
+      expected: [{ endpoint: 'customer', body: { type: 'customer', customer_id: 'u9', attributes: { first_name: 'Ann', plan: 'pro' } }, keys: [1] }],
     },
     {
       name: 'merges share one /v1/customer/merge body in every mode',

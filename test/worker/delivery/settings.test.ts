@@ -5,7 +5,7 @@ import { readConnections } from '../../../worker/config/connections';
 import { DELIVERY_DEFAULTS } from '../../../worker/config/delivery';
 import type { Env } from '../../../worker/env';
 
-const base = { MOENGAGE_WORKSPACE_ID: 'ws', MOENGAGE_DATA_API_KEY: 'k' } as unknown as Env;
+const base = { MOENGAGE_WORKSPACE_ID: 'ws', MOENGAGE_DATA_API_KEY: 'k', MOENGAGE_DATA_CENTER: '01' } as unknown as Env;
 
 describe('delivery settings', () => {
   it('defaults', () => {
@@ -46,6 +46,7 @@ describe('delivery settings', () => {
   it('lets each MOENGAGE_CONNECTIONS entry override the vars', () => {
     const env = {
       DELIVERY_PACKING: 'bulk',
+      MOENGAGE_DATA_CENTER: '02',
       KEY_A: 'a',
       KEY_B: 'b',
       MOENGAGE_CONNECTIONS: JSON.stringify([

@@ -1,6 +1,8 @@
 import { reset, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SegmentStore } from '../../../worker/segments/SegmentStore';
+import { shardName } from '../../../worker/segments/shard';
 import { basic } from '../support/ingest';
 import { debuggerGet, journal, membership, postSync, SYNC_PASSWORD, SYNC_USER, syncBody, syncPage } from '../support/segments';
 
@@ -177,6 +179,49 @@ describe('MoEngage retries (up to 3, one per 3 s): idempotent per execution and 
     await syncPage({ execution: 'e2', remove: ['r1'] });
     expect(await syncPage({ execution: 'e1', add: ['r1'] })).toMatchObject({ duplicate: true });
     expect(await membership('r1')).toEqual([]);
+  });
+
+  it('applies a page that reuses a page number within the execution with other users (keyed on content too)', async () => {
+    const first = await syncPage({ execution: 'e1', page: 3, total: 4, add: ['a1', 'a2'], remove: ['gone-1'] });
+    const other = await syncPage({ execution: 'e1', page: 3, total: 4, add: ['b1'], remove: ['a2'] });
+    expect(first).toMatchObject({ duplicate: false, added: 2 });
+    expect(other).toMatchObject({ duplicate: false, added: 1, removed: 1 });
+    expect(await membership('a1')).toEqual(['VIP customers']);
+    expect(await membership('a2')).toEqual([]);
+    expect(await membership('b1')).toEqual(['VIP customers']);
+
+    // Either page repeated (MoEngage's retry, users in any order) is still a no-op.
+    expect(await syncPage({ execution: 'e1', page: 3, total: 4, add: ['a2', 'a1'], remove: ['gone-1'] })).toMatchObject({ duplicate: true, added: 0, removed: 0 });
+    expect(await syncPage({ execution: 'e1', page: 3, total: 4, add: ['b1'], remove: ['a2'] })).toMatchObject({ duplicate: true, added: 0, removed: 0 });
+    expect(await membership('a2')).toEqual([]);
+
+    const res = await debuggerGet('/debugger/api/segments/sync-vip/executions/e1');
+    const execution = (await res.json()) as Record<string, any>;
+    expect(execution).toMatchObject({ requests: 4, retries: 2, added: 3, removed: 1 });
+    expect(execution.pages).toEqual([expect.objectContaining({ page: 3, status: 'applied', requests: 4, contents: 2 })]);
+  });
+
+  it('repeats an identical page as a no-op even when several shards hold its users', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const page = { execution: 'e1', page: 1, add: users };
+    expect(await syncPage(page)).toMatchObject({ duplicate: false, added: 40 });
+    expect(await syncPage(page)).toMatchObject({ duplicate: true, added: 0 });
+    const { segments } = await journal();
+    expect(segments[0]).toMatchObject({ members: 40 });
+  });
+
+  it('moves pages applied before content keys over: a retry of such a page stays a no-op', async () => {
+    const shard = env.SEGMENT_STORE.getByName(shardName(0));
+    await runInDurableObject(shard, async (_instance, state) => {
+      state.storage.sql.exec('DROP TABLE applied_page_contents');
+      state.storage.sql.exec('CREATE TABLE applied_pages (sync_id TEXT NOT NULL, execution_id TEXT NOT NULL, page INTEGER NOT NULL, applied_at INTEGER NOT NULL, PRIMARY KEY (sync_id, execution_id, page)) WITHOUT ROWID');
+      state.storage.sql.exec("INSERT INTO applied_pages VALUES ('sync-vip', 'e-old', 1, ?)", Date.now());
+      const migrated = new SegmentStore(state, env);
+      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'applied%' ORDER BY name").toArray();
+      expect(tables.map((t) => t.name)).toEqual(['applied_page_contents']);
+      expect(migrated.apply({ syncId: 'sync-vip', syncName: 'VIP', executionId: 'e-old', page: 1, contentHash: 'anything', resync: false, add: ['x'], remove: [] })).toEqual({ duplicate: true, added: 0, removed: 0, dropped: 0 });
+      expect(migrated.apply({ syncId: 'sync-vip', syncName: 'VIP', executionId: 'e-old', page: 2, contentHash: 'h2', resync: false, add: ['x'], remove: [] })).toMatchObject({ duplicate: false, added: 1 });
+    });
   });
 
   it('applies the same page number of different executions', async () => {

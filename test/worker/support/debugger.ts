@@ -30,7 +30,7 @@ export async function refusal(response: Response | Promise<Response>): Promise<{
 }
 
 export const listEvents = (query = '') => ok<EventPage>(api(`/debugger/api/events${query ? `?${query}` : ''}`));
-export const journey = (messageId: string, query = '') => ok<JourneyShown>(api(`/debugger/api/events/${encodeURIComponent(messageId)}${query ? `?${query}` : ''}`));
+export const journey = (messageId: string, query = '') => ok<JourneyShown>(api(`/debugger/api/journey?messageId=${encodeURIComponent(messageId)}${query ? `&${query}` : ''}`));
 export const stats = (query = '') => ok<DebuggerStats>(api(`/debugger/api/stats${query ? `?${query}` : ''}`));
 export const postJson = (path: string, body: unknown) => api(path, { method: 'POST', body: JSON.stringify(body) });
 

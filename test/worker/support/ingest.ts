@@ -41,7 +41,7 @@ export const DEBUGGER_TOKEN = 'test-debugger-token';
 
 /** One event's record as the debugger API shows it (null when unknown); `reveal` unmasks its emails and phones. */
 export async function debuggerEvent(messageId: string, options: { reveal?: boolean } = {}): Promise<Record<string, any> | null> {
-  const res = await get(`/debugger/api/events/${encodeURIComponent(messageId)}${options.reveal ? '?reveal=pii' : ''}`, { authorization: `Bearer ${DEBUGGER_TOKEN}` });
+  const res = await get(`/debugger/api/journey?messageId=${encodeURIComponent(messageId)}${options.reveal ? '&reveal=pii' : ''}`, { authorization: `Bearer ${DEBUGGER_TOKEN}` });
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`debugger answered ${res.status}: ${await res.text()}`);
   return res.json();

@@ -1,18 +1,14 @@
-import { vi } from 'vitest';
 import { createMoEngageSandbox, type SandboxOptions } from '../../../dev/moengage-sandbox/moengage';
+import { routeFetchToSandbox } from './networkEdge';
 
-export const SANDBOX_BASE = 'http://moengage.sandbox';
+export { ELSEWHERE_BASE, SANDBOX_BASE } from './networkEdge';
 
 /**
  * Routes the Worker's outbound fetch (from the DeliveryQueue DO, same isolate) to the strict
- * MoEngage sandbox: the network edge is the only thing the worker tests replace.
+ * MoEngage sandbox: the network edge is the only thing the worker tests replace (networkEdge.ts).
  */
 export function installSandbox(options: SandboxOptions = {}) {
   const sandbox = createMoEngageSandbox(options);
-  const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
-    if (!request.url.startsWith(`${SANDBOX_BASE}/`)) throw new TypeError(`test tried to reach ${request.url}`);
-    return sandbox.handle(request);
-  });
+  const fetchSpy = routeFetchToSandbox(sandbox);
   return { sandbox, fetchSpy };
 }

@@ -1,5 +1,5 @@
 import type { BlueprintDefinition } from '../schema';
-import { SEED_EVENTS, STANDARD_USER_ATTRIBUTES } from './seedDefaults';
+import { SEED_EVENTS, STANDARD_TRAITS } from './seedDefaults';
 
 /** Segment's B2B `company` trait object → flat attributes MoEngage can segment on. */
 const COMPANY_TRAITS = {
@@ -25,7 +25,7 @@ export const b2bSaas: BlueprintDefinition = {
     'Demo Requested': {},
     'Account Created': { traits: COMPANY_TRAITS },
   },
-  userAttributes: { ...STANDARD_USER_ATTRIBUTES, ...COMPANY_TRAITS, title: 'job_title' },
+  userAttributes: { ...STANDARD_TRAITS, ...COMPANY_TRAITS, title: 'job_title' },
   group: {
     idAttribute: 'company_id',
     attributes: {

@@ -1,20 +1,34 @@
 import type { BlueprintDefinition } from '../schema';
 
 /**
- * Standard traits → MoEngage standard user attributes (seed 004 identity table and MoEngage's
- * Track User keys). Both the seed's snake_case and Segment's camelCase trait names are read.
+ * Traits → MoEngage's documented Track User keys (moengage/userAttributes.ts), read under the names
+ * Segment and RudderStack users write them: the seed's snake_case, Segment's camelCase spec traits
+ * (`firstName`, `createdAt`) and RudderStack's lowercase ones (`firstname`). Events carry the email
+ * and mobile as seed 004's `user_identifiers` u_em and u_mb. Earlier versions sent the u_* keys.
  */
-export const STANDARD_USER_ATTRIBUTES: Record<string, string> = {
-  email: 'u_em',
-  phone: 'u_mb',
-  mobile: 'u_mb',
-  first_name: 'u_fn',
-  firstName: 'u_fn',
-  last_name: 'u_ln',
-  lastName: 'u_ln',
-  name: 'u_n',
-  gender: 'u_gd',
-  birthday: 'u_bd',
+export const STANDARD_TRAITS: Record<string, string> = {
+  email: 'email',
+  phone: 'mobile',
+  mobile: 'mobile',
+  first_name: 'first_name',
+  firstName: 'first_name',
+  firstname: 'first_name',
+  last_name: 'last_name',
+  lastName: 'last_name',
+  lastname: 'last_name',
+  name: 'name',
+  gender: 'gender',
+  birthday: 'birthday',
+  birthdate: 'birthday',
+  age: 'age',
+  createdAt: 'created_time',
+  created_at: 'created_time',
+  lastSeen: 'last_seen',
+  last_seen: 'last_seen',
+  transactions: 'transactions',
+  revenue: 'revenue',
+  moeUnsubscribe: 'moe_unsubscribe',
+  moe_unsubscribe: 'moe_unsubscribe',
 };
 
 /** Seed 004's default event mapping, which every preset starts from (Retail's `revenue` → `value`). */

@@ -59,7 +59,8 @@ export const api = {
   connections: () => get<{ connections: ConnectionInfo[] }>('/debugger/api/connections'),
   events: (query: string) => get<EventPage>(`/debugger/api/events?${query}`),
   event: (messageId: string, connection: string, reveal: boolean) =>
-    get<JourneyShown>(`/debugger/api/events/${encodeURIComponent(messageId)}?connection=${encodeURIComponent(connection)}${reveal ? '&reveal=pii' : ''}`),
+    // In the query, not the path: an id like `.` or `..` would be folded away as a path segment.
+    get<JourneyShown>(`/debugger/api/journey?messageId=${encodeURIComponent(messageId)}&connection=${encodeURIComponent(connection)}${reveal ? '&reveal=pii' : ''}`),
   stats: () => get<DebuggerStats>('/debugger/api/stats?minutes=60&series=30'),
   replay: (selector: { messageIds: string[]; connection: string } | { reason: string } | { all: true }) =>
     post<{ replayed: number; notReplayable?: string[] }>('/debugger/api/replay', selector),

@@ -79,6 +79,9 @@ export class JourneyPanel {
           'Mapped by the blueprint',
           j.mapped ? `${(j.mapped as unknown[]).length} MoEngage item(s)` : 'nothing to send',
           j.mapped ? h('pre', { class: 'json', id: 'mapped' }, json(j.mapped)) : h('p', {}, j.status === 'dropped' ? `Dropped: ${j.reason ?? ''}` : 'No items.'),
+          j.standardAttributes?.length
+            ? h('p', { id: 'standard-attributes' }, 'MoEngage standard attributes set: ', j.standardAttributes.flatMap((a, i) => [i ? ', ' : '', h('code', {}, a.key), ` (${a.label})`]))
+            : null,
           Array.isArray(j.omissions) && j.omissions.length
             ? h('div', { class: 'omissions' }, h('h4', {}, 'Left out'), h('ul', {}, (j.omissions as { reason: string; detail: string }[]).map((o) => h('li', {}, h('code', {}, o.reason), ' ', o.detail))))
             : null,

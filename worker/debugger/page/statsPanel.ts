@@ -56,8 +56,20 @@ export class StatsPanel {
 
   private alerts(stats: DebuggerStats): void {
     const dead = stats.byReason.filter((r) => r.status === 'dead');
+    const rateLimited = stats.connections.flatMap((c) => (c.health.status === 'rate_limited' && c.health.rateLimited ? [{ connection: c.connection, wait: c.health.rateLimited }] : []));
     fill(
       byId('alerts'),
+      rateLimited.map(({ connection, wait }) =>
+        h(
+          'div',
+          { class: 'alert rate-limited', role: 'status' },
+          h('strong', {}, `Connection ${connection} is rate limited by MoEngage`),
+          ` until ${new Date(wait.until).toLocaleTimeString()}: `,
+          wait.header === 'backoff' ? 'a 429 without a usable retry time (backing off)' : h('code', {}, `${wait.header}: ${wait.value}`),
+          wait.claimedUntil !== undefined ? ` asked for ${new Date(wait.claimedUntil).toISOString()}; edgetag waits at most 60 s on one answer, then one request probes. ` : ' ',
+          h('button', { type: 'button', 'data-resume': connection, onclick: () => void this.act(() => api.resume(connection)) }, `Send now (${connection})`),
+        ),
+      ),
       stats.paused.map((p) =>
         h(
           'div',

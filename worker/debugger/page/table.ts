@@ -128,6 +128,9 @@ export class EventTable {
       const at = this.events.findIndex((e) => keyOf(e) === key);
       const shown = this.events[at];
       if (shown && shown.updatedAt > event.updatedAt) return; // stale: the row already shows later news
+      // Same news again (a reconnecting tail resends from its last id): keep the row, so what the
+      // reader is about to click is not swapped under the pointer.
+      if (shown && JSON.stringify(shown) === JSON.stringify(event)) return;
       if (at >= 0) this.events[at] = event;
       const fresh = this.row(event);
       row.replaceWith(fresh);
