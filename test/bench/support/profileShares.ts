@@ -28,7 +28,7 @@ export const STAGES: [string, (s: Stack) => boolean][] = [
   ['  fixed work per call (alarm, hold deadline, connection, pause)', anyOf('wakeBy', 'wakeForHolds', 'rememberConnection', 'currentPause', 'connection')],
   ['Worker: ingest() (read, parse, validate, map, build records)', anyOf('ingest')],
   ['  read the body', anyOf('readBody', 'readCapped')],
-  ['  parse JSON (depth pre-scan + JSON.parse)', anyOf('parseJson')],
+  ['  parse JSON (depth pre-scan + JSON.parse)', anyOf('parseJson', 'parseJsonExact')],
   ['  validate (shape caps + zod)', anyOf('validateBatch', 'validateSingle')],
   ['  map through the blueprint', anyOf('mapMessage')],
   ['  bots, enrich', anyOf('classifyTraffic', 'enrich')],
