@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './BenchRow';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'BenchRow.ts').sort();
 const topics = files.map((f) => f.replace(/\.ts$/, ''));
 // Arguments naming a topic pick the benchmarks (all when none); the rest are the benchmarks' own
 // (`npm run bench ingest -- --quick --shards 1,2,4,8`). A word that names none is a typo, not "run all".
