@@ -14,6 +14,7 @@ import { prefetchRequest } from './bots';
 import { parseJsonExact } from './parseJson';
 import { type IngestShape, prepare, recordsFor } from './prepare';
 import { readBody } from './readBody';
+import { senderOf } from './sender';
 
 export type { IngestShape } from './prepare';
 
@@ -26,6 +27,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
   const text = await readBody(request, { maxBytes: LIMITS.maxBodyBytes, maxDecompressedBytes: LIMITS.maxDecompressedBytes });
   const { value: body, keptAsText } = parseJsonExact(text);
   const writeKey = await authenticate(request, body, config.writeKeys);
+  const sender = await senderOf(writeKey);
   const rate = await limitWriteKey(writeKey, clientIpOf(request), env, config);
   if (!rate.allowed) throw rateLimited(config.ingestRateSharePerIp ? 'write key from this address' : 'write key', rate.retryAfterSeconds, rate.firstRefusal);
   const prepared = prepare(body, shape, Date.now(), keptAsText);
@@ -42,13 +44,13 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
         options: mappingOptions(connection, visitorCountry),
         anonymousHoldMinutes: connection.anonymousHoldMinutes,
       };
-      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic));
+      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic, sender));
       if (refused) refusals.push(`${connection.id}: ${refused.detail}`);
       for (const id of duplicates) duplicateIds.add(id);
     }),
   );
   // Never accept-then-drop: a full backlog refuses the batch so the client keeps it and retries
-  // (connections that stored it deduplicate the retry by messageId). docs/delivery.md "Backlog bounds".
+  // (connections that stored it deduplicate the retry by sender and messageId). docs/delivery.md "Backlog bounds".
   if (refusals.length) throw new HttpError(503, 'backlog_full', refusals.join('; '), undefined, { 'retry-after': '60' });
 
   const duplicates = prepared.messages.filter((m) => duplicateIds.has(m.message.messageId as string)).length + prepared.duplicatesInBatch;

@@ -259,11 +259,21 @@ export class EventLog {
 
   /** Forgets the rows `select` names, and attempts started before `attemptsBefore` that carried nothing else. */
   private forget(select: string, args: readonly (number | string)[], attemptsBefore: number): string[] {
-    const gone = this.sql
-      .exec<{ message_id: string }>(`DELETE FROM events WHERE rowid IN (${select}) RETURNING message_id`, ...args)
-      .toArray()
-      .map((r) => r.message_id);
+    const rows = this.sql
+      .exec<{ message_id: string; claimed: string }>(
+        `DELETE FROM events WHERE rowid IN (${select}) RETURNING message_id, CAST(coalesce(json_extract(raw, '$.messageId'), message_id) AS TEXT) AS claimed`,
+        ...args,
+      )
+      .toArray();
+    const gone = rows.map((r) => r.message_id);
     if (!gone.length) return gone;
+    // Their dedupe keys go with them (messageKeys.ts): a key names its log row, so `log_id` decides;
+    // the messageIds the senders claimed only let SQLite find the keys by their primary key.
+    this.sql.exec(
+      `DELETE FROM message_keys WHERE message_id IN (SELECT value FROM json_each(?)) AND log_id IN (SELECT value FROM json_each(?))`,
+      ids(rows.map((r) => r.claimed)),
+      ids(gone),
+    );
     this.sql.exec(`DELETE FROM attempt_events WHERE message_id IN (SELECT value FROM json_each(?))`, ids(gone));
     this.sql.exec(`DELETE FROM attempts WHERE at < ? AND NOT EXISTS (SELECT 1 FROM attempt_events e WHERE e.attempt_id = attempts.id)`, attemptsBefore);
     return gone;

@@ -6,6 +6,7 @@ import { statusOf } from '../status';
 import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
 import { admitLinks } from './heldRelease';
 import { Holds } from './holds';
+import { MessageKeys } from './messageKeys';
 import { type PauseInfo, QueueMeta } from './meta';
 import { Outbox } from './outbox';
 import { QUEUE_MIGRATIONS } from './schema';
@@ -47,6 +48,7 @@ export class QueueStore {
   readonly outbox: Outbox;
   readonly log: EventLog;
   readonly holds: Holds;
+  readonly keys: MessageKeys;
   readonly sql: SqlStorage;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -56,10 +58,11 @@ export class QueueStore {
     this.outbox = new Outbox(this.sql);
     this.log = new EventLog(this.sql);
     this.holds = new Holds(this.sql);
+    this.keys = new MessageKeys(this.sql);
   }
 
   /**
-   * Stores a batch in one transaction: every record in the log (deduplicated by messageId), queued
+   * Stores a batch in one transaction: every record in the log (deduplicated by sender and messageId), queued
    * ones with their outbox items, held ones in the hold, and the held events this batch identifies
    * released. `admit` sees how many new items would wait and may refuse the batch: then nothing
    * at all is stored.
@@ -74,7 +77,14 @@ export class QueueStore {
     try {
       this.storage.transactionSync(() => {
         const held: IngestRecord[] = [];
-        for (const r of records) {
+        for (const sent of records) {
+          // Deduplicated per sender (messageKeys.ts); another sender's message with the same id gets a log row of its own.
+          const logId = sent.sender === undefined ? sent.messageId : this.keys.claim(sent.messageId, sent.sender);
+          if (logId === null) {
+            duplicates.push(sent.messageId);
+            continue;
+          }
+          const r = logId === sent.messageId ? sent : { ...sent, messageId: logId };
           const { outcome } = r;
           const waits = outcome.status === 'queued';
           const shownPaused = waits && pause !== null;
@@ -89,7 +99,7 @@ export class QueueStore {
             now,
           );
           if (!written) {
-            duplicates.push(r.messageId);
+            duplicates.push(sent.messageId);
             continue;
           }
           if (outcome.status === 'queued') queued += this.outbox.add(r.messageId, outcome.items, now, dueAt);

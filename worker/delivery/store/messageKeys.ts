@@ -1,0 +1,43 @@
+/**
+ * Dedupe, scoped to the sender: one `message_keys` row per (messageId, sender) a queue stored,
+ * naming the log row it went to. A retry from the same sender is a duplicate; the same messageId
+ * from another sender (another write key) is a message of its own, logged as `<messageId>#<sender>`
+ * so the two never share a row, an outbox item or a hold. Keys live as long as their log row
+ * (retention is the dedupe window): the log forgets both together (eventLog.ts).
+ */
+
+/** The sender of keys adopted from releases before dedupe was scoped: unknown, so it matches every sender. */
+export const ANY_SENDER = '';
+
+export class MessageKeys {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * Claims `messageId` for `sender`: the id its log row takes, or null when the sender already
+   * stored it (or an earlier release did, sender unknown).
+   */
+  claim(messageId: string, sender: string): string | null {
+    const others = this.sql.exec<{ sender: string }>('SELECT sender FROM message_keys WHERE message_id = ?', messageId).toArray();
+    let logId = messageId;
+    if (others.length) {
+      if (others.some((o) => o.sender === sender || o.sender === ANY_SENDER)) return null;
+      logId = `${messageId}#${sender}`;
+    }
+    this.sql.exec('INSERT INTO message_keys (message_id, sender, log_id) VALUES (?, ?, ?)', messageId, sender, logId);
+    return logId;
+  }
+}
+
+/** The table, and keys for the log rows an earlier release stored (sender unknown). */
+export function messageKeysSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS message_keys (
+  message_id TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  log_id TEXT NOT NULL,
+  PRIMARY KEY (message_id, sender)
+) WITHOUT ROWID`);
+  sql.exec(
+    `INSERT OR IGNORE INTO message_keys (message_id, sender, log_id) SELECT message_id, ?, message_id FROM events WHERE message_id NOT LIKE 'rejected-%'`,
+    ANY_SENDER,
+  );
+}
