@@ -6,13 +6,16 @@ import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
 import * as queues from '../delivery/queues';
 import type { Env } from '../env';
+import { errorFacts } from '../http/errorFacts';
 import { HttpError } from '../http/HttpError';
+import { logLine } from '../logs/logLine';
 import { rateLimited } from '../http/rateLimited';
 import type { Omission } from '../moengage/omission';
 import { authenticate } from './authenticate';
 import { prefetchRequest } from './bots';
 import { parseJsonExact } from './parseJson';
 import { type IngestShape, prepare, recordsFor } from './prepare';
+import { failureOf, queueRefusal } from './queueFailure';
 import { readBody } from './readBody';
 import { senderOf } from './sender';
 
@@ -44,7 +47,12 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
         options: mappingOptions(connection, visitorCountry),
         anonymousHoldMinutes: connection.anonymousHoldMinutes,
       };
-      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic, sender));
+      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic, sender)).catch((error: unknown) => {
+        const failure = failureOf(error);
+        // Name, code location and Cloudflare's flags, never the message (SECURITY.md "Logs").
+        logLine('error', 'queue_call_failed', { connection: connection.id, ...errorFacts(error), ...failure });
+        throw queueRefusal(connection.id, failure);
+      });
       if (refused) refusals.push(`${connection.id}: ${refused.detail}`);
       for (const id of duplicates) duplicateIds.add(id);
     }),
