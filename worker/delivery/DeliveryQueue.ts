@@ -27,6 +27,8 @@ import { housekeeping, retention, retentionMs } from './upkeep';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
+/** The event log is written behind: staged rows reach it (and the debugger) within this. */
+const LOG_FLUSH_MS = 1_000;
 
 /**
  * One per MoEngage connection: stores every message it is given (the event log) and delivers the
@@ -44,6 +46,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
+  /** The alarm as this object last set or read it (undefined: unknown, ask storage). */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueEnv) {
     super(ctx, env);
@@ -53,7 +57,9 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     this.alerts = new AlertReporter(this.store, env, this.sender);
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
+      // Rows staged for the log by a previous life are drained by the alarm too.
+      const pending = this.store.outbox.orphans(this.sender.live).length > 0 || this.store.staging.hasStaged();
+      if (pending && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -82,9 +88,11 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       return { duplicates: [], refused: verdict.refusal };
     }
     // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
-    if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
-    else await this.wakeForRetention(connection);
-    await this.wakeForHolds();
+    // Only this batch can move deadlines earlier: the alarm plans the rest (holds, retention) when it runs.
+    let wake = stored.queued > 0 ? (pause ? now + PAUSE_CHECK_MS : plan.wakeAt) : Number.POSITIVE_INFINITY;
+    if (stored.staged) wake = Math.min(wake, now + LOG_FLUSH_MS); // the log's write-behind, dropped-only traffic too
+    if (stored.holdUntil !== null) wake = Math.min(wake, stored.holdUntil);
+    if (wake !== Number.POSITIVE_INFINITY) await this.wakeBy(wake);
     await this.alerts.afterEnqueue(connection);
     return { duplicates: stored.duplicates };
   }
@@ -92,19 +100,23 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   // --- the log's reads, for the debugger (delivery/queues.ts fans them out across queues) ---
   /** Newest first, after `after` (a position in the order of logOrder.ts), at most `limit`. */
   async listEvents(connectionId: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
+    this.store.drainLog();
     return listEvents(this.ctx.storage.sql, connectionId, filter, after, limit);
   }
 
   async getEvent(connectionId: string, messageId: string): Promise<LoggedJourney | null> {
+    this.store.drainLog();
     return getEvent(this.ctx.storage.sql, connectionId, messageId);
   }
 
   /** Events changed after `after`, oldest change first, and this queue's clock (the live tail). */
   async changedEvents(connectionId: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
+    this.store.drainLog();
     return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, connectionId, filter, after, limit) };
   }
 
   async logStats(since: number, seriesSince: number): Promise<LogStats> {
+    this.store.drainLog();
     return logStats(this.ctx.storage.sql, since, seriesSince, Date.now());
   }
 
@@ -148,6 +160,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** Non-secret state for /healthz and the debugger. */
   async health(connectionId: string): Promise<QueueHealth> {
     this.store.meta.rememberConnection(connectionId);
+    this.store.drainLog(); // its counts include what was staged
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
@@ -185,13 +198,16 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined; // the alarm that fired is spent
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
+        this.store.drainLog(); // the log's write-behind, in bulk
         await this.flush();
       } finally {
         this.flushing = null;
+        this.alarmAt = undefined; // the flush sets alarms of its own (sender.ts)
       }
       await this.wakeForHolds();
       // Retention was planned at the start of the flush; events that finished during it (the first
@@ -268,9 +284,19 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (lifted) this.store.liftWait(now, lifted.until);
   }
 
-  /** Makes sure an alarm fires no later than `at`. */
+  /**
+   * Makes sure an alarm fires no later than `at`. The alarm time is kept in memory between calls
+   * (enqueue asks on every batch); a flush in progress sets alarms itself, so it is read then.
+   */
   private async wakeBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current == null || current > at) await this.ctx.storage.setAlarm(at);
+    if (this.flushing) this.alarmAt = undefined;
+    if (this.alarmAt === undefined) {
+      const read = await this.ctx.storage.getAlarm();
+      if (this.alarmAt === undefined) this.alarmAt = read;
+    }
+    if (this.alarmAt == null || this.alarmAt > at) {
+      this.alarmAt = this.flushing ? undefined : at;
+      await this.ctx.storage.setAlarm(at);
+    }
   }
 }

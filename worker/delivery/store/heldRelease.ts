@@ -1,6 +1,7 @@
 import { identifiedAs } from '../../identity/heldCustomer';
 import type { IngestRecord } from '../record';
 import type { EventLog } from './eventLog';
+import type { LogStaging } from './logStaging';
 import { type Holds, linksOf } from './holds';
 import type { PauseInfo } from './meta';
 import type { Outbox } from './outbox';
@@ -8,6 +9,7 @@ import type { Outbox } from './outbox';
 /** The parts of a queue's storage a release touches (QueueStore has them all). */
 interface Parts {
   holds: Holds;
+  staging: LogStaging;
   log: EventLog;
   outbox: Outbox;
 }
@@ -41,7 +43,10 @@ export function admitLinks(store: Parts, records: readonly IngestRecord[], held:
 /** Queues every held event of `anonymousId` as `userId` (shown paused if the connection is); returns the items queued. */
 function releaseHeld(store: Parts, anonymousId: string, userId: string, now: number, dueAt: number, pause: PauseInfo | null): number {
   let queued = 0;
-  for (const messageId of store.holds.take(anonymousId)) {
+  const taken = store.holds.take(anonymousId);
+  // The held rows may still be staged (written behind): they must be in the log to be released.
+  if (taken.length) store.staging.drain();
+  for (const messageId of taken) {
     const stored = store.log.heldItems(messageId);
     if (!stored) continue; // no longer held (dropped at the end of its window)
     const items = identifiedAs(stored, userId);

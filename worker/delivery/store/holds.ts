@@ -11,7 +11,11 @@ import type { IngestRecord } from '../record';
  * The events' own rows and items are the log's and the outbox's (queueStore.ts joins them).
  */
 
-/** Links older than the longest hold window can no longer release anything. */
+/**
+ * Links older than the longest hold window can no longer release anything. A link counts from when
+ * it was first seen (a repeat is not written); once forgotten, the visitor's next identified message
+ * links again.
+ */
 export const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class Holds {
@@ -25,8 +29,15 @@ export class Holds {
     return this.sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0;
   }
 
+  /** Remembers a link; written only when it is new or changed (every message of a signed-in visitor repeats it). */
   link(anonymousId: string, userId: string, now: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)', anonymousId, userId, now);
+    this.sql.exec(
+      `INSERT INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)
+       ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at WHERE user_id IS NOT excluded.user_id`,
+      anonymousId,
+      userId,
+      now,
+    );
   }
 
   /** The userId an anonymousId is known as, if any. */

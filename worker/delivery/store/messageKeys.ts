@@ -14,13 +14,14 @@ export class MessageKeys {
 
   /**
    * Claims `messageId` for `sender`: the id its log row takes, or null when the sender already
-   * stored it (or an earlier release did, sender unknown).
+   * stored it (or an earlier release did, sender unknown). A record without a sender (an invalid
+   * message, or a Worker of an earlier release during a deploy) claims as any sender.
    */
-  claim(messageId: string, sender: string): string | null {
+  claim(messageId: string, sender: string = ANY_SENDER): string | null {
     const others = this.sql.exec<{ sender: string }>('SELECT sender FROM message_keys WHERE message_id = ?', messageId).toArray();
     let logId = messageId;
     if (others.length) {
-      if (others.some((o) => o.sender === sender || o.sender === ANY_SENDER)) return null;
+      if (sender === ANY_SENDER || others.some((o) => o.sender === sender || o.sender === ANY_SENDER)) return null;
       logId = `${messageId}#${sender}`;
     }
     this.sql.exec('INSERT INTO message_keys (message_id, sender, log_id) VALUES (?, ?, ?)', messageId, sender, logId);
@@ -28,8 +29,13 @@ export class MessageKeys {
   }
 }
 
-/** The table, and keys for the log rows an earlier release stored (sender unknown). */
+/**
+ * The table, and keys for the log rows an earlier release stored (sender unknown). A log row
+ * stored under another id than the one its sender claimed keeps the claimed one (`claimed_id`), so
+ * retention finds its key.
+ */
 export function messageKeysSchema(sql: SqlStorage): void {
+  sql.exec('ALTER TABLE events ADD COLUMN claimed_id TEXT');
   sql.exec(`CREATE TABLE IF NOT EXISTS message_keys (
   message_id TEXT NOT NULL,
   sender TEXT NOT NULL,

@@ -3,34 +3,23 @@ import type { EnqueueResult, IngestRecord } from '../record';
 import { afterFailure } from '../retryPolicy';
 import type { StoreOp } from '../settlement';
 import { statusOf } from '../status';
-import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
+import { type AttemptResult, EventLog, type FirstStatus, type StoredAttempt } from './eventLog';
 import { admitLinks } from './heldRelease';
 import { Holds } from './holds';
+import { LogStaging } from './logStaging';
 import { MessageKeys } from './messageKeys';
 import { type PauseInfo, QueueMeta } from './meta';
 import { Outbox } from './outbox';
+import type { ReplayResult, ReplaySelector } from './replaySelection';
 import { QUEUE_MIGRATIONS } from './schema';
+
+export type { ReplayResult, ReplaySelector } from './replaySelection';
 
 /**
  * A DeliveryQueue's storage: the outbox (what is still to deliver), the event log (what the
  * debugger shows), the anonymous hold and the queue's meta state, kept consistent in one SQLite
  * transaction per operation. An event's log status follows its outbox items (status.ts).
  */
-
-export interface ReplaySelector {
-  messageIds?: string[];
-  reason?: string;
-  all?: boolean;
-}
-
-export interface ReplayResult {
-  /** Dead-lettered events queued again. */
-  replayed: number;
-  /** Paused events among the selection (they move when the connection resumes). */
-  paused: number;
-  /** Selected by messageId but not replayable (unknown, delivered, waiting…), with their status. */
-  skipped: { messageId: string; status: string | null }[];
-}
 
 export interface QueueStats {
   waiting: number;
@@ -43,12 +32,24 @@ export interface QueueStats {
 
 class Refused extends Error {}
 
+/** How a new message's log row starts (a queued one shows the pause, if any). */
+function firstStatus({ outcome }: IngestRecord, pause: PauseInfo | null, dueAt: number): FirstStatus {
+  const shownPaused = outcome.status === 'queued' && pause !== null;
+  return {
+    status: shownPaused ? 'paused' : outcome.status,
+    reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
+    detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
+    nextAttemptAt: outcome.status === 'queued' ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
+  };
+}
+
 export class QueueStore {
   readonly meta: QueueMeta;
   readonly outbox: Outbox;
   readonly log: EventLog;
   readonly holds: Holds;
   readonly keys: MessageKeys;
+  readonly staging: LogStaging;
   readonly sql: SqlStorage;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -59,10 +60,11 @@ export class QueueStore {
     this.log = new EventLog(this.sql);
     this.holds = new Holds(this.sql);
     this.keys = new MessageKeys(this.sql);
+    this.staging = new LogStaging(this.sql);
   }
 
   /**
-   * Stores a batch in one transaction: every record in the log (deduplicated by sender and messageId), queued
+   * Stores a batch in one transaction: every record staged for the log (deduplicated by sender and messageId), queued
    * ones with their outbox items, held ones in the hold, and the held events this batch identifies
    * released. `admit` sees how many new items would wait and may refuse the batch: then nothing
    * at all is stored.
@@ -70,42 +72,31 @@ export class QueueStore {
   insert(
     records: readonly IngestRecord[],
     options: { now: number; dueAt: number; pause: PauseInfo | null; admit: (incoming: number) => boolean },
-  ): Omit<EnqueueResult, 'refused'> & { queued: number; refused: boolean } {
+  ): Omit<EnqueueResult, 'refused'> & { queued: number; refused: boolean; staged: boolean; holdUntil: number | null } {
     const { now, dueAt, pause } = options;
     const duplicates: string[] = [];
     let queued = 0;
+    let staged = false;
+    let holdUntil: number | null = null;
     try {
       this.storage.transactionSync(() => {
         const held: IngestRecord[] = [];
         for (const sent of records) {
           // Deduplicated per sender (messageKeys.ts); another sender's message with the same id gets a log row of its own.
-          const logId = sent.sender === undefined ? sent.messageId : this.keys.claim(sent.messageId, sent.sender);
+          const logId = this.keys.claim(sent.messageId, sent.sender);
           if (logId === null) {
             duplicates.push(sent.messageId);
             continue;
           }
           const r = logId === sent.messageId ? sent : { ...sent, messageId: logId };
           const { outcome } = r;
-          const waits = outcome.status === 'queued';
-          const shownPaused = waits && pause !== null;
-          const written = this.log.insert(
-            r,
-            {
-              status: shownPaused ? 'paused' : outcome.status,
-              reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
-              detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
-              nextAttemptAt: waits ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
-            },
-            now,
-          );
-          if (!written) {
-            duplicates.push(sent.messageId);
-            continue;
-          }
+          this.staging.stage(r, firstStatus(r, pause, dueAt), now, logId === sent.messageId ? null : sent.messageId);
+          staged = true;
           if (outcome.status === 'queued') queued += this.outbox.add(r.messageId, outcome.items, now, dueAt);
           if (outcome.status === 'held' && r.anonymousId != null) {
             this.holds.hold(r.messageId, r.anonymousId, outcome.holdUntil);
             held.push(r);
+            holdUntil = holdUntil === null ? outcome.holdUntil : Math.min(holdUntil, outcome.holdUntil);
           }
         }
         queued += admitLinks(this, records, held, now, dueAt, pause);
@@ -113,16 +104,17 @@ export class QueueStore {
       });
     } catch (error) {
       this.outbox.recount(); // the rolled-back rows were counted as they were added
-      if (error instanceof Refused) return { duplicates: [], queued: 0, refused: true };
+      this.staging.forgetStagedCount();
+      if (error instanceof Refused) return { duplicates: [], queued: 0, refused: true, staged: false, holdUntil: null };
       throw error;
     }
-    return { duplicates, queued, refused: false };
+    return { duplicates, queued, refused: false, staged, holdUntil };
   }
 
   /** Ends holds past their window as `dropped` (anonymous_not_identified); returns how many ended. */
   expireHolds(now: number): number {
     let n = 0;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const expired = this.holds.expire(now);
       for (const { messageId, anonymousId } of expired) this.log.unidentified(messageId, anonymousId, now);
       n = expired.length;
@@ -136,7 +128,7 @@ export class QueueStore {
    */
   beginAttempt(attempt: StoredAttempt, keys: readonly number[]): number {
     let id = 0;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       id = this.log.beginAttempt(attempt);
       this.log.carried(id, this.outbox.markInFlight(id, keys));
     });
@@ -152,7 +144,7 @@ export class QueueStore {
    * (at-least-once). `why` says what happened; by default, an orphan of an earlier life.
    */
   interrupt(attemptId: number, now: number, why = "the queue restarted before MoEngage's answer was recorded"): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       // Only an attempt still in flight: one already settled keeps the answer it recorded.
       if (this.outbox.carries(attemptId)) this.log.interruptAttempt(attemptId, now, why);
       this.outbox.clearInFlight(attemptId);
@@ -161,7 +153,7 @@ export class QueueStore {
 
   /** Items MoEngage accepted: gone from the outbox; their events delivered once nothing else waits. */
   delivered(keys: readonly number[], now: number, note: string | null): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const messages = this.outbox.remove(keys);
       this.log.delivered(messages, note, now);
       this.settle(this.outbox.unsettled(messages), now, null);
@@ -170,7 +162,7 @@ export class QueueStore {
 
   /** Items sent but not settled (429, split, pause): back in the queue, due at `dueAt` (or unchanged). */
   release(keys: readonly number[], now: number, dueAt: number | null, pause: PauseInfo | null): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.release(keys, dueAt);
       this.settle(this.outbox.messagesOf(keys), now, pause);
     });
@@ -183,7 +175,7 @@ export class QueueStore {
     failure: { reason: string; detail: string },
     next: (failures: number) => { retry: true; at: number } | { retry: false },
   ): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.fail(keys, failure, next);
       this.settle(this.outbox.messagesOf(keys), now, null);
     });
@@ -192,7 +184,7 @@ export class QueueStore {
   /** Dead-letters items (payload errors, too large, expired) with MoEngage's (or our) reason. */
   deadLetter(keys: readonly number[], now: number, reason: string, detail: string): void {
     if (!keys.length) return;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.deadLetter(keys, reason, detail);
       this.settle(this.outbox.messagesOf(keys), now, null);
     });
@@ -221,12 +213,30 @@ export class QueueStore {
 
   /** The connection is paused: every waiting event shows it (and why). */
   markPaused(pause: PauseInfo, now: number): void {
-    this.log.markPaused(pause, now);
+    this.write(() => this.log.markPaused(pause, now));
+  }
+
+  /** Moves the log's staged rows into it (the alarm's write-behind, and before every read of the log). */
+  drainLog(): void {
+    if (this.staging.hasStaged()) this.write(() => {});
+  }
+
+  /** One transaction that reads or changes the log: staged rows move in first, so it sees every message. */
+  private write(body: () => void): void {
+    try {
+      this.storage.transactionSync(() => {
+        this.staging.drain();
+        body();
+      });
+    } catch (error) {
+      this.staging.forgetStagedCount();
+      throw error;
+    }
   }
 
   /** Resumed: paused events wait again, due at once. */
   markResumed(now: number): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const paused = this.log.withStatus('paused');
       this.outbox.dueBy(paused, now);
       this.settle(paused, now, null);
@@ -238,7 +248,7 @@ export class QueueStore {
    * their events show it.
    */
   liftWait(now: number, until: number): void {
-    this.storage.transactionSync(() => this.settle([...new Set(this.outbox.liftWait(now, until))], now, null));
+    this.write(() => this.settle([...new Set(this.outbox.liftWait(now, until))], now, null));
   }
 
   /**
@@ -247,7 +257,7 @@ export class QueueStore {
    */
   replay(selector: ReplaySelector, now: number): ReplayResult {
     const result: ReplayResult = { replayed: 0, paused: 0, skipped: [] };
-    this.storage.transactionSync(() => {
+    this.write(() => {
       let dead: string[];
       if (selector.messageIds) {
         const status = this.log.statuses(selector.messageIds);
@@ -291,7 +301,7 @@ export class QueueStore {
 
   private forget(select: () => string[]): number {
     let gone: string[] = [];
-    this.storage.transactionSync(() => {
+    this.write(() => {
       gone = select();
       if (gone.length) this.outbox.dropDead(gone);
     });

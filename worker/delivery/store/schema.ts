@@ -15,6 +15,7 @@ import { messageKeysSchema } from './messageKeys';
  * - `held`, `identity_links`: the anonymous hold (delivery/store/holds.ts).
  * - `counters`: monotonic metrics, kept by triggers on `events` (delivery/store/counters.ts).
  * - `message_keys`: dedupe per sender, each key naming its log row (delivery/store/messageKeys.ts).
+ * - `log_staging`: log rows written behind, unindexed, until the alarm moves them into `events` (eventLog.ts).
  * The rejection log of earlier releases (`rejection_counts`, `rejections`) is left as it was until
  * the collector's own log adopts it (delivery/store/legacyRejections.ts).
  */
@@ -149,6 +150,32 @@ CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_
     does: 'dedupe scoped to the sender: message keys, adopting the stored log rows as any sender’s',
     up(sql) {
       messageKeysSchema(sql);
+    },
+  },
+  {
+    version: 7,
+    does: 'the event log written behind: an unindexed staging table, and only the indexes the reads use',
+    up(sql) {
+      sql.exec(`
+CREATE TABLE IF NOT EXISTS log_staging (
+  message_id TEXT NOT NULL,
+  claimed_id TEXT,
+  received_at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  name TEXT,
+  user_id TEXT,
+  anonymous_id TEXT,
+  status TEXT NOT NULL,
+  reason TEXT,
+  detail TEXT,
+  raw TEXT NOT NULL,
+  items TEXT,
+  omissions TEXT,
+  next_attempt_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+-- (status, updated_at) serves every lookup by status; (status, next_attempt_at) served none.
+DROP INDEX IF EXISTS events_due;`);
     },
   },
 ];
