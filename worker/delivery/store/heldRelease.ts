@@ -22,14 +22,17 @@ interface Parts {
 export function admitLinks(store: Parts, records: readonly IngestRecord[], held: readonly IngestRecord[], now: number, dueAt: number, pause: PauseInfo | null): number {
   let queued = 0;
   // A batch usually repeats one visitor's link on every message: a link already written in this
-  // batch changes nothing, and with nothing held there is nothing to release.
+  // batch changes nothing. A link already known released its visitor's held events when it was
+  // written (and later anonymous events of a linked visitor are released as they come, below), so
+  // only a new or changed link can release anything; and with nothing held, nothing is released.
   const written = new Map<string, string>();
-  const anythingHeld = store.holds.anythingHeld();
+  let anythingHeld: boolean | undefined;
   for (const r of records) {
     for (const [anonymousId, userId] of linksOf(r)) {
       if (written.get(anonymousId) === userId) continue;
       written.set(anonymousId, userId);
-      store.holds.link(anonymousId, userId, now);
+      if (!store.holds.link(anonymousId, userId, now)) continue;
+      anythingHeld ??= store.holds.anythingHeld();
       if (anythingHeld) queued += releaseHeld(store, anonymousId, userId, now, dueAt, pause);
     }
   }

@@ -29,15 +29,15 @@ export class Holds {
     return this.sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0;
   }
 
-  /** Remembers a link; written only when it is new or changed (every message of a signed-in visitor repeats it). */
-  link(anonymousId: string, userId: string, now: number): void {
-    this.sql.exec(
+  /** Remembers a link; written only when it is new or changed (every message of a signed-in visitor repeats it). True when written. */
+  link(anonymousId: string, userId: string, now: number): boolean {
+    return this.sql.exec(
       `INSERT INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)
        ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at WHERE user_id IS NOT excluded.user_id`,
       anonymousId,
       userId,
       now,
-    );
+    ).rowsWritten > 0;
   }
 
   /** The userId an anonymousId is known as, if any. */

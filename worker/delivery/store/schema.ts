@@ -175,7 +175,12 @@ CREATE TABLE IF NOT EXISTS log_staging (
   updated_at INTEGER NOT NULL
 );
 -- (status, updated_at) serves every lookup by status; (status, next_attempt_at) served none.
-DROP INDEX IF EXISTS events_due;`);
+DROP INDEX IF EXISTS events_due;
+-- The debugger's filters by event name, user id and anonymous id walk the newest-first index
+-- (events_by_received) instead: each index cost every stored message a write, for a filter.
+DROP INDEX IF EXISTS events_by_name;
+DROP INDEX IF EXISTS events_by_user;
+DROP INDEX IF EXISTS events_by_anonymous;`);
     },
   },
 ];
