@@ -18,7 +18,12 @@ import type { IngestRecord } from '../record';
  */
 export const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** Links this object wrote or confirmed lately, kept in memory so a repeat costs no statement. */
+const KNOWN_LINKS = 10_000;
+
 export class Holds {
+  private readonly known = new Map<string, string>();
+
   constructor(private readonly sql: SqlStorage) {}
 
   hold(messageId: string, anonymousId: string, holdUntil: number): void {
@@ -31,6 +36,9 @@ export class Holds {
 
   /** Remembers a link; written only when it is new or changed (every message of a signed-in visitor repeats it). True when written. */
   link(anonymousId: string, userId: string, now: number): boolean {
+    if (this.known.get(anonymousId) === userId) return false;
+    if (this.known.size >= KNOWN_LINKS) this.known.clear();
+    this.known.set(anonymousId, userId);
     return this.sql.exec(
       `INSERT INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)
        ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at WHERE user_id IS NOT excluded.user_id`,
@@ -59,8 +67,13 @@ export class Holds {
       .exec<{ message_id: string; anonymous_id: string }>('DELETE FROM held WHERE hold_until <= ? RETURNING message_id, anonymous_id', now)
       .toArray()
       .map((r) => ({ messageId: r.message_id, anonymousId: r.anonymous_id }));
-    this.sql.exec('DELETE FROM identity_links WHERE linked_at <= ?', now - LINK_TTL_MS);
+    if (this.sql.exec('DELETE FROM identity_links WHERE linked_at <= ?', now - LINK_TTL_MS).rowsWritten > 0) this.known.clear();
     return expired;
+  }
+
+  /** A transaction that wrote links rolled back: what is stored is no longer known here. */
+  forgetKnownLinks(): void {
+    this.known.clear();
   }
 
   /** When the next hold ends (for the alarm), or null. */

@@ -47,6 +47,13 @@ export class LogStaging {
   /** Moves every staged row into the log, oldest first; returns how many (0 when none waited). */
   drain(): number {
     if (this.staged === 0) return 0;
+    // The status each row enters the log with, counted per (status, reason) rather than by a trigger per row (counters.ts).
+    this.sql.exec(
+      `INSERT INTO counters (metric, a, b, value)
+       SELECT 'events', status, coalesce(reason, ''), count(*) FROM log_staging
+       WHERE message_id NOT IN (SELECT message_id FROM events) GROUP BY status, coalesce(reason, '')
+       ON CONFLICT (metric, a, b) DO UPDATE SET value = value + excluded.value`,
+    );
     const moved = this.sql.exec(
       `INSERT OR IGNORE INTO events (${STAGED_COLUMNS}) SELECT ${STAGED_COLUMNS} FROM log_staging ORDER BY rowid`,
     ).rowsWritten;

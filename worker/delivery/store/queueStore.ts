@@ -105,6 +105,7 @@ export class QueueStore {
     } catch (error) {
       this.outbox.recount(); // the rolled-back rows were counted as they were added
       this.staging.forgetStagedCount();
+      this.holds.forgetKnownLinks();
       if (error instanceof Refused) return { duplicates: [], queued: 0, refused: true, staged: false, holdUntil: null };
       throw error;
     }
