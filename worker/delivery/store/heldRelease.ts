@@ -27,7 +27,12 @@ export function admitLinks(store: Parts, records: readonly IngestRecord[], held:
   // only a new or changed link can release anything; and with nothing held, nothing is released.
   const written = new Map<string, string>();
   let anythingHeld: boolean | undefined;
+  let previous = '';
   for (const r of records) {
+    // Consecutive messages of one visitor carry the same ids: their links are the previous one's.
+    const ids = r.type === 'alias' ? '' : `${r.anonymousId}\u0000${r.userId}`;
+    if (ids && ids === previous) continue;
+    previous = ids;
     for (const [anonymousId, userId] of linksOf(r)) {
       if (written.get(anonymousId) === userId) continue;
       written.set(anonymousId, userId);

@@ -18,6 +18,13 @@ export class MessageKeys {
    * message, or a Worker of an earlier release during a deploy) claims as any sender.
    */
   claim(messageId: string, sender: string = ANY_SENDER): string | null {
+    // Nearly always the id is new: one statement claims it when no sender has it yet.
+    const fresh = this.sql.exec(
+      'INSERT INTO message_keys (message_id, sender, log_id) SELECT ?1, ?2, ?1 WHERE NOT EXISTS (SELECT 1 FROM message_keys WHERE message_id = ?1)',
+      messageId,
+      sender,
+    ).rowsWritten;
+    if (fresh > 0) return messageId;
     const others = this.sql.exec<{ sender: string }>('SELECT sender FROM message_keys WHERE message_id = ?', messageId).toArray();
     let logId = messageId;
     if (others.length) {
