@@ -214,6 +214,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(await this.own.usable());
       else await this.wakeBy(this.retentionDueAt);
+      // Rows staged while the flush awaited MoEngage (the sender may have cleared the alarm meanwhile).
+      if (this.store.staging.hasStaged()) await this.wakeBy(Date.now() + LOG_FLUSH_MS);
       await this.alerts.tell(await this.own.usable());
     })();
     return this.flushing;
