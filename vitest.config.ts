@@ -81,6 +81,10 @@ export default defineConfig({
         test: { name: 'delivery', include: ['test/delivery/**/*.test.ts'], setupFiles: ['test/worker/support/consoleGuard.ts'] },
       },
       {
+        // Who owns what: dependency directions over the import graph (test/architecture/).
+        test: { name: 'architecture', include: ['test/architecture/**/*.test.ts'], environment: 'node' },
+      },
+      {
         test: {
           name: 'browser',
           // test/clients: real Segment client libraries against the same `wrangler dev` collector.

@@ -3,7 +3,7 @@
  * the worker tests can run it in workerd. scripts/blueprint.ts is the Node shell around it.
  */
 import { z } from 'zod';
-import { type Preview, preview, type PreviewOptions } from '../worker/blueprints/preview';
+import { type Preview, preview, type PreviewOptions } from '../worker/ingest/preview';
 import { BlueprintError, PRESETS, resolveBlueprints } from '../worker/blueprints/registry';
 import type { Blueprint } from '../worker/blueprints/schema';
 import { isPhoneCountry, PHONE_VALIDATIONS } from '../worker/identity/phone';

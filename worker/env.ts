@@ -1,16 +1,20 @@
 import type { RateLimiter } from './abuse/RateLimiter';
 import type { ConnectionAlerts } from './alerts/ConnectionAlerts';
+import type { CollectorLog } from './collector/CollectorLog';
+import type { Settings } from './config/settings';
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
 import type { CollectorCounters } from './metrics/CollectorCounters';
 import type { SegmentStore } from './segments/SegmentStore';
 import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 
 /**
- * Bindings, vars and secrets, typed once. Every setting is a string (wrangler vars, `--var`,
- * `.dev.vars`, `wrangler secret put`); `config/` parses and checks them. README "Configuration".
+ * What the Worker is given: its settings (config/settings.ts) and its bindings. Durable Object
+ * classes never import this file (they type their own env narrowly), so nothing imports back into it.
  */
-export interface Env {
+export interface Env extends Settings {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
+  /** Collector-level records that belong to no connection: whole-request rejections. */
+  COLLECTOR_LOG: DurableObjectNamespace<CollectorLog>;
   SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;
   SEGMENT_SYNC_JOURNAL: DurableObjectNamespace<SegmentSyncJournal>;
   /** One per connection: delivery alerts and their webhook outbox (worker/alerts/). */
@@ -26,81 +30,4 @@ export interface Env {
   INGEST_WRITE_KEY_RATE_LIMIT?: RateLimit;
   /** Keyed by write key and address: each address's share once its write key is over budget. */
   INGEST_SHARE_RATE_LIMIT?: RateLimit;
-
-  // One MoEngage connection from flat settings…
-  MOENGAGE_WORKSPACE_ID?: string;
-  /** secret */
-  MOENGAGE_DATA_API_KEY?: string;
-  MOENGAGE_DATA_CENTER?: string;
-  /** Portfolio workspaces: the project (`?project_code=`) of the flat-settings connection. */
-  MOENGAGE_PROJECT_CODE?: string;
-  MOENGAGE_API_BASE?: string;
-  BLUEPRINT?: string;
-  MOENGAGE_EVENTS_PER_MINUTE?: string;
-  FLUSH_INTERVAL_MS?: string;
-  // Blueprints & identity (docs/blueprints.md). BLUEPRINTS: custom blueprints, JSON text or a wrangler JSON var.
-  BLUEPRINTS?: string | object;
-  ANONYMOUS?: string;
-  ANONYMOUS_HOLD_MINUTES?: string;
-  PHONE_VALIDATION?: string;
-  MOE_PREFIX?: string;
-  NESTED_ATTRIBUTES?: string;
-  // Delivery (config/delivery.ts; also per MOENGAGE_CONNECTIONS entry).
-  DELIVERY_MODE?: string;
-  BATCH_CADENCE_MINUTES?: string;
-  DELIVERY_PACKING?: string;
-  MAX_ATTEMPTS?: string;
-  MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE?: string;
-  MOENGAGE_MERGES_PER_MINUTE?: string;
-  MOENGAGE_REQUESTS_PER_MINUTE?: string;
-  MAX_BACKLOG_EVENTS?: string;
-  MAX_EVENT_AGE_HOURS?: string;
-  /** Hours finished events stay in the debugger's log (and the dedupe window); default 168. */
-  DEBUGGER_RETENTION_HOURS?: string;
-  /** Alias of DEBUGGER_RETENTION_HOURS in days (read when that is unset). */
-  EVENT_LOG_RETENTION_DAYS?: string;
-  MAX_LOG_EVENTS?: string;
-  // …or several, as JSON (see config/connections.ts).
-  MOENGAGE_CONNECTIONS?: string;
-
-  /** Comma list of accepted write keys. */
-  WRITE_KEYS?: string;
-  /** secret */
-  DEBUGGER_TOKEN?: string;
-  ALLOWED_ORIGINS?: string;
-  DEFAULT_PHONE_COUNTRY?: string;
-  TAG_PATH?: string;
-  INGEST_PATH?: string;
-  /** Requests per minute per client address / per write key; 0 turns the limit off. */
-  INGEST_RATE_PER_IP?: string;
-  INGEST_RATE_PER_WRITE_KEY?: string;
-  /** Requests per minute each address keeps while its write key is over INGEST_RATE_PER_WRITE_KEY (abuse/writeKeyBudget.ts). */
-  INGEST_RATE_SHARE_PER_IP?: string;
-  /** drop (default) | mark | allow: what happens to bot and prefetch traffic. */
-  BOT_POLICY?: string;
-  // Alerts (config/alerts.ts, docs/operations.md).
-  /** secret: comma list of incoming webhook URLs */
-  ALERT_WEBHOOK_URL?: string;
-  ALERT_DEAD_LETTERS?: string;
-  ALERT_BACKLOG_MINUTES?: string;
-  /** The collector's public URL, for the debugger links in alerts. */
-  COLLECTOR_URL?: string;
-  /** "on" serves the demo page at /demo (local development). */
-  DEMO_PAGE?: string;
-
-  // MoEngage Outbound Segment Sync and GET /v1/segments (config/segments.ts, docs/segments.md).
-  /** secret */
-  SEGMENT_SYNC_USERNAME?: string;
-  /** secret */
-  SEGMENT_SYNC_PASSWORD?: string;
-  SEGMENT_SYNC_USER_KEY?: string;
-  SEGMENT_SYNC_ADD_KEY?: string;
-  SEGMENT_SYNC_REMOVE_KEY?: string;
-  SEGMENT_SYNC_RESYNC_MARKER?: string;
-  /** secret */
-  SEGMENTS_IDENTITY_SECRET?: string;
-  SEGMENTS_CACHE_SECONDS?: string;
-  SEGMENTS_VISIBLE?: string;
-
-  [setting: string]: unknown;
 }

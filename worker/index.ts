@@ -1,12 +1,12 @@
 import { type IRequest, Router } from 'itty-router';
-import { type Config, readConfig } from './config/config';
-import { ConfigError } from './config/ConfigError';
-import { debuggerRoutes } from './debugger/routes';
-import { healthz } from './delivery/health';
+import { type Config, loadConfig } from './config/config';
+import { debuggerApi } from './debugger/api';
+import { debuggerPage } from './debugger/page';
+import { healthz } from './delivery/healthz';
 import type { Env } from './env';
 import { errorResponse, HttpError } from './http/HttpError';
-import { segmentRoutes } from './segments/routes';
 import { ingestRoute, preflightRoute, singleShape } from './ingest/route';
+import { segmentRoutes } from './segments/routes';
 import { demoPage } from './site/demoPage';
 import { countServed, tagScript } from './site/tagScript';
 
@@ -14,10 +14,13 @@ export { DeliveryQueue } from './delivery/DeliveryQueue';
 export { SegmentStore } from './segments/SegmentStore';
 export { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 export { RateLimiter } from './abuse/RateLimiter';
+export { CollectorLog } from './collector/CollectorLog';
 export { ConnectionAlerts } from './alerts/ConnectionAlerts';
 export { CollectorCounters } from './metrics/CollectorCounters';
 
 type Args = [Env, ExecutionContext, Config];
+
+const api = debuggerApi();
 
 function buildRouter(config: Config) {
   const router = Router<IRequest, Args>({ catch: errorResponse });
@@ -32,9 +35,9 @@ function buildRouter(config: Config) {
     .get('/healthz', async (_req, env) => Response.json(await healthz(env, config)));
   if (config.demoPage) {
     router.get('/', (req) => Response.redirect(new URL('/demo', req.url).href, 302));
-    router.get('/demo', (req, env) => demoPage(req, config, env.DEMO_SANDBOX_URL as string | undefined));
+    router.get('/demo', (req) => demoPage(req, config, config.demoSandboxUrl));
   }
-  debuggerRoutes(router, config);
+  router.get('/debugger', () => debuggerPage()).all('/debugger/api/*', (req, env, ctx) => api.fetch(req, env, ctx, config));
   segmentRoutes(router, config);
   router.all('*', (req) => new HttpError(404, 'not_found', `no route for ${req.method} ${new URL(req.url).pathname.slice(0, 200)}`).toResponse());
   return router;
@@ -44,13 +47,9 @@ const routers = new WeakMap<Config, ReturnType<typeof buildRouter>>();
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    let config: Config;
-    try {
-      config = readConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) return new HttpError(503, 'misconfigured', error.message).toResponse();
-      return errorResponse(error);
-    }
+    // Settings are read in sections: one malformed setting answers 503 `misconfigured` only on the
+    // routes that need it (config/config.ts); the debugger and /healthz show it.
+    const config = loadConfig(env);
     let router = routers.get(config);
     if (!router) routers.set(config, (router = buildRouter(config)));
     return router.fetch(request, env, ctx, config);

@@ -1,2 +1,4 @@
-/** The tag's version, sent as `context.library.version` (package.json's, checked by the build). */
-export const VERSION = '0.1.0';
+/** package.json's version, set by tag/build.ts (terser `global_defs`): sent as `context.library.version`. */
+declare const __VERSION__: string;
+
+export const VERSION = __VERSION__;

@@ -1,5 +1,5 @@
 /**
- * The event debugger at 10,000 events (issue 6): "the debugger must stay usable". `npm run bench debugger`
+ * The event debugger at 10,000 events: "the debugger must stay usable". `npm run bench debugger`
  * (BENCH_DEBUGGER_EVENTS, default 10,000).
  *
  * The collector runs under `wrangler dev` (workerd) with the MoEngage sandbox on loopback. N events

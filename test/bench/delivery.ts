@@ -1,5 +1,5 @@
 /**
- * Delivery benchmark (issue 5). `npm run bench delivery`, or `npx tsx test/bench/delivery.ts`.
+ * Delivery benchmark. `npm run bench delivery`, or `npx tsx test/bench/delivery.ts`.
  *
  * 1. Packing (pure, the production packer): a realistic workload of 10,000 events from 2,000
  *    customers in mixed sizes → events and bytes per MoEngage request, per packing mode.

@@ -1,5 +1,5 @@
 /**
- * The anonymous hold (anonymousHold.ts) inside the delivery queue: held events wait outside the
+ * The anonymous hold (worker/delivery/store/holds.ts) inside the delivery queue: held events wait outside the
  * outbox, a linking message releases them into it (then they are rate limited, paused and
  * delivered like any other), and an unclaimed hold ends at its deadline, which the queue wakes for.
  */

@@ -6,7 +6,7 @@ declare global {
     interface Env extends WorkerEnv {}
     interface GlobalProps {
       mainModule: typeof import('../../worker/index');
-      durableNamespaces: 'DeliveryQueue' | 'SegmentStore' | 'SegmentSyncJournal' | 'RateLimiter' | 'ConnectionAlerts' | 'CollectorCounters';
+      durableNamespaces: 'DeliveryQueue' | 'SegmentStore' | 'SegmentSyncJournal' | 'RateLimiter' | 'CollectorLog' | 'ConnectionAlerts' | 'CollectorCounters';
     }
   }
 }

@@ -34,7 +34,7 @@ describe('the seed example end to end', () => {
     const [recorded] = sandbox.requests;
     expect(recorded?.response.status).toBe(200);
     const body = structuredClone(recorded?.body) as typeof SEED_PAYLOAD & { actions: Record<string, unknown>[] };
-    // Time fields may be added (issue 2); they carry the event's own time, then nothing else differs.
+    // Time fields may be added; they carry the event's own time, then nothing else differs.
     const action = body.actions[0]!;
     expect(typeof action.user_time).toBe('string');
     expect(action.current_time).toBe(action.user_time);

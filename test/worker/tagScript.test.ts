@@ -7,7 +7,8 @@ import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_INGEST_PATH, DEFAULT_TAG_PATH, readConfig } from '../../worker/config/config';
 import type { Env } from '../../worker/env';
-import { TAG_AUTOPAGE_SOURCE, TAG_SEGMENTS_AUTOPAGE_SOURCE, TAG_SEGMENTS_SOURCE, TAG_SOURCE } from '../../worker/site/tagBundle.generated';
+import pkg from '../../package.json';
+import { TAG_AUTOPAGE_SOURCE, TAG_SEGMENTS_AUTOPAGE_SOURCE, TAG_SEGMENTS_SOURCE, TAG_SOURCE, TAG_VERSION } from '../../worker/site/tagBundle.generated';
 import { tagScript } from '../../worker/site/tagScript';
 import { get } from './support/ingest';
 import { installSandbox } from './support/sandbox';
@@ -138,5 +139,13 @@ describe('autoPage builds: TAG_PATH?autopage', () => {
     const res = await get(`${DEFAULT_TAG_PATH}?autopage`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('pushState');
+  });
+});
+
+describe('the tag’s version', () => {
+  it('is package.json’s, set at build time (messages carry it in context.library; the ETag starts with it)', async () => {
+    for (const source of [TAG_SOURCE, TAG_SEGMENTS_SOURCE, TAG_AUTOPAGE_SOURCE, TAG_SEGMENTS_AUTOPAGE_SOURCE]) expect(source).toContain(JSON.stringify(pkg.version));
+    expect(TAG_VERSION).toBe(pkg.version);
+    expect((await get('/s.js')).headers.get('etag')).toMatch(new RegExp(`^"${pkg.version.replace(/\./g, '\\.')}-`));
   });
 });

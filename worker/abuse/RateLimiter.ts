@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
 import { afterFailure, FAILURE_MEMORY_MS, type FailureState } from './lockout';
 import { hit, type RateDecision, type WindowState } from './slidingWindow';
 
@@ -11,7 +10,7 @@ const MAX_KEYS = 50_000;
  * losing them when the instance is evicted only forgives a minute of traffic. Debugger login
  * failures are stored, so a lockout survives restarts.
  */
-export class RateLimiter extends DurableObject<Env> {
+export class RateLimiter extends DurableObject<unknown> {
   private readonly windows = new Map<string, WindowState>();
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {

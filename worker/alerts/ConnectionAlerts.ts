@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type AlertSettings, DEAD_LETTER_WINDOW_MS, readAlertSettings } from '../config/alerts';
-import { amiss, type QueueSignal } from '../delivery/alertSignal';
-import type { Env } from '../env';
+import type { Settings } from '../config/settings';
+import { amiss, type QueueSignal, type SignalSource } from '../delivery/alertSignal';
 import { logLine } from '../logs/logLine';
 import { AlertLog, type DeliveryStatus } from './alertLog';
 import type { AlertsOverview } from './alertsView';
@@ -15,14 +15,22 @@ export const WATCH_MS = 60_000;
 /** Webhook deliveries one alarm sends at most (the rest go on the next, at once). */
 const SENDS_PER_ALARM = 20;
 
+/**
+ * What the alerts object is given: the settings (it reads only the alert settings) and the queues,
+ * typed by the one call it makes on them. It asks a queue by the name that queue reported.
+ */
+interface AlertsEnv extends Settings {
+  DELIVERY_QUEUE: DurableObjectNamespace<SignalSource>;
+}
+
 const settingsCache = new WeakMap<object, AlertSettings>();
 
 /** Only the alert settings: a malformed one is the Worker's 503 to report, not a reason to stop judging. */
-function alertSettings(env: Env): AlertSettings {
+function alertSettings(env: AlertsEnv): AlertSettings {
   let settings = settingsCache.get(env);
   if (!settings) {
     try {
-      settings = readAlertSettings(env as unknown as Record<string, unknown>);
+      settings = readAlertSettings(env);
     } catch {
       settings = { ...readAlertSettings({}), webhooks: [] };
     }
@@ -37,10 +45,10 @@ function alertSettings(env: Env): AlertSettings {
  * (alerts/webhook.ts). Queues only report news here and never wait for a webhook, so a failing or
  * slow webhook cannot slow delivery. docs/operations.md "Alerts".
  */
-export class ConnectionAlerts extends DurableObject<Env> {
+export class ConnectionAlerts extends DurableObject<AlertsEnv> {
   private readonly log: AlertLog;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: AlertsEnv) {
     super(ctx, env);
     this.log = new AlertLog(ctx.storage.sql, ctx.storage);
   }

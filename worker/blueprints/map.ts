@@ -1,5 +1,6 @@
 import type { AliasMessage, GroupMessage, IdentifyMessage, Message } from '../../shared/message';
 import { checkCustomerId } from '../identity/customerId';
+import { UNIDENTIFIED } from '../identity/heldCustomer';
 import { type IdentityOptions, type Omission, traitsOf, userIdentifiers } from '../identity/identifiers';
 import { profileAttributes } from '../identity/profile';
 import { type AnonymousPolicy, type Customer, resolveCustomer } from '../identity/resolveCustomer';
@@ -32,8 +33,8 @@ export function sourceEventOf(message: Message): string {
   return message.type === 'track' ? message.event : message.type;
 }
 
-/** customer_id of an item: empty while held (the DeliveryQueue fills it in when the visitor is identified). */
-const customerIdOf = (customer: Exclude<Customer, { kind: 'rejected' }>) => (customer.kind === 'held' ? '' : customer.customerId);
+/** customer_id of an item: UNIDENTIFIED while held (the DeliveryQueue fills it in when the visitor is identified). */
+const customerIdOf = (customer: Exclude<Customer, { kind: 'rejected' }>) => (customer.kind === 'held' ? UNIDENTIFIED : customer.customerId);
 
 /** Pure: one ingest message → the MoEngage items it becomes under a blueprint, or why it is dropped. */
 export function mapMessage(message: Message, blueprint: Blueprint, options: MappingOptions = {}): MapResult {

@@ -143,15 +143,3 @@ export function resolveBlueprints(sources: readonly { origin: string; value: unk
   if (problems.length) throw new BlueprintError(problems);
   return resolved;
 }
-
-/** The blueprint named by `BLUEPRINT` among presets and custom blueprints. */
-export function blueprintNamed(name: string, known: Readonly<Record<string, Blueprint>> = PRESETS): Blueprint {
-  const blueprint = known[name];
-  if (!blueprint) {
-    const custom = Object.keys(known).filter((n) => !PRESETS[n]);
-    throw new BlueprintError([
-      `unknown blueprint "${name}" (presets: ${Object.keys(PRESETS).join(', ')}${custom.length ? `; custom: ${custom.join(', ')}` : ''})`,
-    ]);
-  }
-  return blueprint;
-}

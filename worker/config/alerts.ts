@@ -1,4 +1,5 @@
 import { ConfigError } from './ConfigError';
+import type { SettingName, Settings } from './settings';
 
 /**
  * Delivery alerts (docs/operations.md "Alerts"): where to send them and when a condition counts as
@@ -20,9 +21,7 @@ export interface AlertSettings {
 export const ALERT_DEFAULTS = { deadLetters: 1, backlogMinutes: 15 } as const;
 export const DEAD_LETTER_WINDOW_MS = 10 * 60_000;
 
-type Settings = Record<string, unknown>;
-
-const text = (settings: Settings, name: string): string | undefined => {
+const text = (settings: Settings, name: SettingName): string | undefined => {
   const v = settings[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
@@ -41,7 +40,7 @@ function isAllowedUrl(raw: string): boolean {
   return url.protocol === 'http:' && (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost') || host.endsWith('.test'));
 }
 
-function positive(settings: Settings, name: string, fallback: number, whole: boolean): number {
+function positive(settings: Settings, name: SettingName, fallback: number, whole: boolean): number {
   const raw = text(settings, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);

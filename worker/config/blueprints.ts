@@ -1,7 +1,7 @@
 import customBlueprints from '../../blueprints/custom.json';
 import { BlueprintError, blueprintSources, PRESETS, resolveBlueprints } from '../blueprints/registry';
 import type { Blueprint } from '../blueprints/schema';
-import type { Env } from '../env';
+import type { Settings } from './settings';
 import { ConfigError } from './ConfigError';
 import type { Connection } from './connections';
 
@@ -16,7 +16,7 @@ const isInline = (blueprint: string) => blueprint.trimStart().startsWith('{');
  * JSON var), and a connection's inline one (BLUEPRINT / `blueprint` holding a JSON object).
  * Any malformed blueprint or filter makes the whole config fail with every problem listed.
  */
-export function readBlueprints(env: Env, connections: readonly Connection[]): Record<string, Blueprint> {
+export function readBlueprints(env: Settings, connections: readonly Connection[]): Record<string, Blueprint> {
   const sources: { origin: string; value: unknown }[] = [{ origin: BUNDLED_BLUEPRINTS_FILE, value: customBlueprints }];
   if (env.BLUEPRINTS !== undefined && env.BLUEPRINTS !== '') sources.push({ origin: 'BLUEPRINTS', value: env.BLUEPRINTS });
 

@@ -1,16 +1,19 @@
 import { z } from 'zod';
-import type { Env } from '../env';
 import { ConfigError } from './ConfigError';
 import { DATA_CENTERS, parseDataCenter } from './dataCenter';
 import { DeliveryEntryFields, DeliverySettingsSchema, deliveryFromEnv } from './delivery';
 import { MappingEntry, MappingSettings, mappingDraft } from './mappingSettings';
+import { type Settings, settingNamed } from './settings';
 
 export { DATA_CENTERS } from './dataCenter';
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** One MoEngage workspace we deliver to: its own credentials, blueprint, limiter and queue. */
-export const ConnectionSchema = z.object({
+/**
+ * What a connection's queue needs to deliver: the workspace, its credentials and endpoint, the
+ * rate limits and delivery settings. The DeliveryQueue reads only this, of its own connection.
+ */
+const DeliveryFields = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" or "_"'),
   workspaceId: z.string().min(1),
   /** The Data API key itself (resolved from a secret, never from a plain var in production). */
@@ -35,20 +38,29 @@ export const ConnectionSchema = z.object({
    * Create Event and Bulk Import (where MoEngage documents it).
    */
   projectCode: z.string().trim().min(1).max(200).optional(),
+  eventsPerMinute: positiveInt,
+  flushIntervalMs: positiveInt,
+  /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
+  delivery: DeliverySettingsSchema,
+});
+
+function needsDestination(connection: { dataCenter?: string; apiBase?: string }, ctx: z.RefinementCtx): void {
+  if (connection.dataCenter === undefined && connection.apiBase === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dataCenter'], message: `is not set: set the MoEngage data center (${DATA_CENTERS.join(', ')}, the number in your dashboard URL), or an API base URL` });
+  }
+}
+
+export const DeliveryConnectionSchema = DeliveryFields.superRefine(needsDestination);
+export type DeliveryConnection = z.infer<typeof DeliveryConnectionSchema>;
+
+/** One MoEngage workspace we deliver to: its own credentials, blueprint, limiter and queue. */
+export const ConnectionSchema = DeliveryFields.extend({
   /** Another connection may point at the same workspace and data center (each event is then sent to it twice). */
   allowDuplicateWorkspace: z.boolean().optional(),
   blueprint: z.string().min(1),
   // Blueprint & identity settings (docs/blueprints.md): anonymous, anonymousHoldMinutes, phoneValidation, defaultPhoneCountry, moePrefix, nestedAttributes.
   ...MappingSettings.shape,
-  eventsPerMinute: positiveInt,
-  flushIntervalMs: positiveInt,
-  /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
-  delivery: DeliverySettingsSchema,
-}).superRefine((connection, ctx) => {
-  if (connection.dataCenter === undefined && connection.apiBase === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['dataCenter'], message: `is not set: set the MoEngage data center (${DATA_CENTERS.join(', ')}, the number in your dashboard URL), or an API base URL` });
-  }
-});
+}).superRefine(needsDestination);
 export type Connection = z.infer<typeof ConnectionSchema>;
 
 /** Shape of one entry of `MOENGAGE_CONNECTIONS`: the key is named by a secret, never inlined. */
@@ -71,7 +83,7 @@ const ConnectionEntry = z.object({
 const DEFAULTS = { blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
 
 /** Connections from `MOENGAGE_CONNECTIONS` (JSON array) or else the flat `MOENGAGE_*` settings. */
-export function readConnections(env: Env): Connection[] {
+export function readConnections(env: Settings): Connection[] {
   const drafts = env.MOENGAGE_CONNECTIONS ? fromJson(env) : [fromFlatSettings(env)];
   const ids = new Set<string>();
   const connections = drafts.map((draft, i) => {
@@ -130,7 +142,32 @@ export function duplicateWorkspaces(connections: readonly Connection[]): string[
   return problems;
 }
 
-function fromFlatSettings(env: Env): Record<string, unknown> {
+/**
+ * The delivery settings of one connection, read without looking at any other setting: another
+ * connection's entry, a blueprint or a segments setting that is malformed does not stop this
+ * connection's queue. Undefined when no connection has this id (any more); throws ConfigError when
+ * this connection's own settings are malformed.
+ */
+export function readDeliveryConnection(env: Settings, id: string): DeliveryConnection | undefined {
+  if (env.MOENGAGE_CONNECTIONS) {
+    const entries = parseEntries(env);
+    const i = Array.isArray(entries) ? entries.findIndex((e) => e !== null && typeof e === 'object' && (e as { id?: unknown }).id === id) : -1;
+    if (i === -1) return undefined;
+    const where = `MOENGAGE_CONNECTIONS[${i}]`;
+    const entry = ConnectionEntry.safeParse((entries as unknown[])[i]);
+    if (!entry.success) throw new ConfigError(where, entry.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`));
+    const parsed = DeliveryConnectionSchema.safeParse(fromEntry(env, entry.data));
+    if (!parsed.success) throw new ConfigError(where, parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`));
+    return parsed.data;
+  }
+  const draft = fromFlatSettings(env);
+  if (draft.id !== id) return undefined;
+  const parsed = DeliveryConnectionSchema.safeParse(draft);
+  if (!parsed.success) throw flatSettingsError(parsed.error.issues);
+  return parsed.data;
+}
+
+function fromFlatSettings(env: Settings): Record<string, unknown> {
   return {
     id: 'default',
     workspaceId: env.MOENGAGE_WORKSPACE_ID,
@@ -146,21 +183,27 @@ function fromFlatSettings(env: Env): Record<string, unknown> {
   };
 }
 
-function fromJson(env: Env): Record<string, unknown>[] {
-  let entries: unknown;
+function parseEntries(env: Settings): unknown {
   try {
-    entries = JSON.parse(env.MOENGAGE_CONNECTIONS as string);
+    return JSON.parse(env.MOENGAGE_CONNECTIONS as string);
   } catch {
     throw new ConfigError('MOENGAGE_CONNECTIONS', ['is not valid JSON']);
   }
-  const list = z.array(ConnectionEntry).min(1).safeParse(entries);
+}
+
+function fromJson(env: Settings): Record<string, unknown>[] {
+  const list = z.array(ConnectionEntry).min(1).safeParse(parseEntries(env));
   if (!list.success) {
     throw new ConfigError('MOENGAGE_CONNECTIONS', list.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`));
   }
-  return list.data.map((entry) => ({
+  return list.data.map((entry) => fromEntry(env, entry));
+}
+
+function fromEntry(env: Settings, entry: z.infer<typeof ConnectionEntry>): Record<string, unknown> {
+  return {
     id: entry.id,
     workspaceId: entry.workspaceId,
-    dataApiKey: env[entry.dataApiKeySecret],
+    dataApiKey: settingNamed(env, entry.dataApiKeySecret),
     dataCenter: entry.dataCenter ?? (env.MOENGAGE_DATA_CENTER || undefined),
     apiBase: entry.apiBase ?? (env.MOENGAGE_API_BASE || undefined),
     projectCode: entry.projectCode,
@@ -170,5 +213,5 @@ function fromJson(env: Env): Record<string, unknown>[] {
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),
     flushIntervalMs: entry.flushIntervalMs ?? (env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs),
     delivery: deliveryFromEnv(env, entry),
-  }));
+  };
 }

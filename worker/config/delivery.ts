@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Env } from '../env';
+import type { SettingName, Settings } from './settings';
 
 /**
  * How one connection delivers: mode, packing, limits, retries and backlog bounds (docs/delivery.md).
@@ -50,10 +50,31 @@ export const DELIVERY_DEFAULTS: DeliverySettings = {
 
 const num = z.union([z.number(), z.string()]).optional();
 
+/**
+ * One name per setting: each delivery setting is a flat var and, under the same name in camelCase,
+ * a field of a `MOENGAGE_CONNECTIONS` entry. Older spellings stay accepted as aliases (README
+ * "Configuration"): `packing` for `deliveryPacking`; EVENT_LOG_RETENTION_DAYS / `logRetentionDays`
+ * (in days) for DEBUGGER_RETENTION_HOURS / `debuggerRetentionHours`.
+ */
+const NAMES = {
+  mode: { setting: 'DELIVERY_MODE', key: 'deliveryMode' },
+  batchCadenceMinutes: { setting: 'BATCH_CADENCE_MINUTES', key: 'batchCadenceMinutes' },
+  packing: { setting: 'DELIVERY_PACKING', key: 'deliveryPacking', alias: 'packing' },
+  maxAttempts: { setting: 'MAX_ATTEMPTS', key: 'maxAttempts' },
+  customerUpdatesPerMinute: { setting: 'MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE', key: 'customerUpdatesPerMinute' },
+  mergesPerMinute: { setting: 'MOENGAGE_MERGES_PER_MINUTE', key: 'mergesPerMinute' },
+  requestsPerMinute: { setting: 'MOENGAGE_REQUESTS_PER_MINUTE', key: 'requestsPerMinute' },
+  maxBacklogEvents: { setting: 'MAX_BACKLOG_EVENTS', key: 'maxBacklogEvents' },
+  maxEventAgeHours: { setting: 'MAX_EVENT_AGE_HOURS', key: 'maxEventAgeHours' },
+  maxLogEvents: { setting: 'MAX_LOG_EVENTS', key: 'maxLogEvents' },
+} as const satisfies Partial<Record<keyof DeliverySettings, { setting: SettingName; key: string; alias?: string }>>;
+
 /** The delivery fields a `MOENGAGE_CONNECTIONS` entry may carry. */
 export const DeliveryEntryFields = {
   deliveryMode: z.string().optional(),
   batchCadenceMinutes: num,
+  deliveryPacking: z.string().optional(),
+  /** Alias of deliveryPacking. */
   packing: z.string().optional(),
   maxAttempts: num,
   customerUpdatesPerMinute: num,
@@ -70,23 +91,15 @@ type DeliveryEntry = { [K in keyof typeof DeliveryEntryFields]?: z.infer<(typeof
 
 const blank = (v: unknown) => (v === '' || v === undefined || v === null ? undefined : v);
 
-/** Flat vars → draft delivery settings (validated with the connection). */
-export function deliveryFromEnv(env: Env, entry: DeliveryEntry = {}): Record<string, unknown> {
-  const pick = (own: unknown, name: string, fallback: unknown) => blank(own) ?? blank(env[name]) ?? fallback;
-  const d = DELIVERY_DEFAULTS;
-  return {
-    mode: pick(entry.deliveryMode, 'DELIVERY_MODE', d.mode),
-    batchCadenceMinutes: pick(entry.batchCadenceMinutes, 'BATCH_CADENCE_MINUTES', d.batchCadenceMinutes),
-    packing: pick(entry.packing, 'DELIVERY_PACKING', d.packing),
-    maxAttempts: pick(entry.maxAttempts, 'MAX_ATTEMPTS', d.maxAttempts),
-    customerUpdatesPerMinute: pick(entry.customerUpdatesPerMinute, 'MOENGAGE_CUSTOMER_UPDATES_PER_MINUTE', d.customerUpdatesPerMinute),
-    mergesPerMinute: pick(entry.mergesPerMinute, 'MOENGAGE_MERGES_PER_MINUTE', d.mergesPerMinute),
-    requestsPerMinute: pick(entry.requestsPerMinute, 'MOENGAGE_REQUESTS_PER_MINUTE', undefined),
-    maxBacklogEvents: pick(entry.maxBacklogEvents, 'MAX_BACKLOG_EVENTS', d.maxBacklogEvents),
-    maxEventAgeHours: pick(entry.maxEventAgeHours, 'MAX_EVENT_AGE_HOURS', d.maxEventAgeHours),
-    logRetentionHours: retentionHours(env, entry),
-    maxLogEvents: pick(entry.maxLogEvents, 'MAX_LOG_EVENTS', d.maxLogEvents),
-  };
+/** Flat vars → draft delivery settings (validated with the connection); an entry's own fields win. */
+export function deliveryFromEnv(env: Settings, entry: DeliveryEntry = {}): Record<string, unknown> {
+  const draft: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(NAMES) as [keyof typeof NAMES, (typeof NAMES)[keyof typeof NAMES]][]) {
+    const own = blank(entry[name.key as keyof DeliveryEntry]) ?? ('alias' in name ? blank(entry[name.alias as keyof DeliveryEntry]) : undefined);
+    draft[field] = own ?? blank(env[name.setting]) ?? DELIVERY_DEFAULTS[field];
+  }
+  draft.logRetentionHours = retentionHours(env, entry);
+  return draft;
 }
 
 /**
@@ -94,7 +107,7 @@ export function deliveryFromEnv(env: Env, entry: DeliveryEntry = {}): Record<str
  * EVENT_LOG_RETENTION_DAYS (days × 24). A connection's own field beats a var; hours beat days at the
  * same level.
  */
-function retentionHours(env: Env, entry: DeliveryEntry): unknown {
+function retentionHours(env: Settings, entry: DeliveryEntry): unknown {
   const days = (v: unknown) => {
     const value = blank(v);
     if (value === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MappingOptions } from '../blueprints/map';
-import type { Env } from '../env';
+import type { Settings } from './settings';
 import { isPhoneCountry, PHONE_VALIDATIONS } from '../identity/phone';
 import { ANONYMOUS_POLICIES } from '../identity/resolveCustomer';
 import { MOE_PREFIX_POLICIES, NESTED_POLICIES } from '../moengage/guardAttributes';
@@ -42,7 +42,7 @@ export const MappingEntry = z.object({
 const setting = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 /** Draft mapping settings from the flat vars, with an entry's own values on top. */
-export function mappingDraft(env: Env, entry: z.infer<typeof MappingEntry> = {}): Record<string, unknown> {
+export function mappingDraft(env: Settings, entry: z.infer<typeof MappingEntry> = {}): Record<string, unknown> {
   return {
     anonymous: entry.anonymous ?? setting(env.ANONYMOUS) ?? MAPPING_DEFAULTS.anonymous,
     anonymousHoldMinutes: entry.anonymousHoldMinutes ?? setting(env.ANONYMOUS_HOLD_MINUTES) ?? MAPPING_DEFAULTS.anonymousHoldMinutes,

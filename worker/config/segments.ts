@@ -1,4 +1,4 @@
-import type { Env } from '../env';
+import type { SettingName, Settings } from './settings';
 import { ConfigError } from './ConfigError';
 
 /**
@@ -31,8 +31,8 @@ export const SEGMENT_DEFAULTS = {
   cacheSeconds: 30,
 } as const;
 
-export function readSegmentsConfig(env: Env): SegmentsConfig {
-  const text = (name: string): string | undefined => {
+export function readSegmentsConfig(env: Settings): SegmentsConfig {
+  const text = (name: SettingName): string | undefined => {
     const v = env[name];
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   };

@@ -1,40 +1,6 @@
+/* Cursors and stream ids as clients see them: opaque text over the queues' positions (delivery/logOrder.ts). */
+import type { ListPosition } from '../delivery/logOrder';
 import { HttpError } from '../http/HttpError';
-
-/**
- * Where a newest-first listing stands. Events of every connection are ordered by
- * (receivedAt, connection, messageId), descending: a total order that each connection's queue can
- * resume on its own index, so a page boundary means the same thing in every queue. Events stored
- * after a cursor was handed out are newer than it and never shift a later page (no duplicates, no
- * gaps); a status change does not move an event either.
- */
-export interface ListPosition {
-  receivedAt: number;
-  connection: string;
-  messageId: string;
-}
-
-/** The rows of one connection that come after `position`, as SQL over events (received_at, message_id). */
-export type Bound =
-  | { kind: 'all' }
-  | { kind: 'received_at <='; receivedAt: number }
-  | { kind: 'received_at <'; receivedAt: number }
-  | { kind: '(received_at, message_id) <'; receivedAt: number; messageId: string };
-
-export function boundFor(connection: string, position: ListPosition | null): Bound {
-  if (!position) return { kind: 'all' };
-  // At the same receivedAt, connections sort descending: a "smaller" connection comes later.
-  if (connection < position.connection) return { kind: 'received_at <=', receivedAt: position.receivedAt };
-  if (connection > position.connection) return { kind: 'received_at <', receivedAt: position.receivedAt };
-  return { kind: '(received_at, message_id) <', receivedAt: position.receivedAt, messageId: position.messageId };
-}
-
-/** Newest first; ties broken by connection, then messageId, both descending. */
-export function compareNewestFirst(a: ListPosition, b: ListPosition): number {
-  if (a.receivedAt !== b.receivedAt) return b.receivedAt - a.receivedAt;
-  if (a.connection !== b.connection) return a.connection < b.connection ? 1 : -1;
-  if (a.messageId !== b.messageId) return a.messageId < b.messageId ? 1 : -1;
-  return 0;
-}
 
 /** Opaque to clients: base64url of a small JSON array (any Unicode messageId survives). */
 export function encodePosition(p: ListPosition): string {

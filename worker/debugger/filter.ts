@@ -1,22 +1,12 @@
 import { z } from 'zod';
-import type { EventStatus } from '../delivery/record';
+import { EVENT_STATUSES, type EventFilter } from '../delivery/eventFilter';
+import type { ListPosition } from '../delivery/logOrder';
 import { HttpError } from '../http/HttpError';
-import { decodePosition, type ListPosition } from './cursor';
+import { decodePosition } from './cursor';
 
-export const EVENT_STATUSES = ['dropped', 'held', 'queued', 'retrying', 'delivered', 'dead', 'paused'] as const satisfies readonly EventStatus[];
+export { EVENT_STATUSES, type EventFilter } from '../delivery/eventFilter';
 
-/** Which events a listing, a live tail or the stats look at. Every field narrows; none means all. */
-export interface EventFilter {
-  statuses?: EventStatus[];
-  /** Event name as received (track event, page name). */
-  event?: string;
-  /** Matches the userId or the anonymousId. */
-  userId?: string;
-  reason?: string;
-  /** receivedAt ≥ since (epoch ms). */
-  since?: number;
-  connection?: string;
-}
+/* The debugger's query parameters → the filter and position a queue reads by (delivery/eventFilter.ts, logOrder.ts). */
 
 /** epoch ms, ISO 8601, or a duration back from now: `15m`, `2h`, `7d`. */
 const Since = z

@@ -1,5 +1,6 @@
-import type { Connection } from '../config/connections';
+import type { LoggedEvent } from '../delivery/logViews';
 import { standardAttributesSet } from '../moengage/userAttributes';
+import { encodePosition } from './cursor';
 import { maskPii } from './maskPii';
 import type { EventSummary, EventView, JourneyShown } from './views';
 
@@ -7,7 +8,7 @@ import type { EventSummary, EventView, JourneyShown } from './views';
  * The request headers the queue sent (moengage/client.ts), rebuilt for display: MoEngage's Basic
  * auth is `workspace_id:data_api_key`; the workspace is no secret, the key is never stored.
  */
-export function shownHeaders(connection: Pick<Connection, 'workspaceId'> | undefined): Record<string, string> {
+export function shownHeaders(connection: { workspaceId: string } | undefined): Record<string, string> {
   return {
     authorization: `Basic ${connection?.workspaceId ?? '<workspace_id>'}:*** (base64; Data API key redacted)`,
     'content-type': 'application/json',
@@ -24,7 +25,7 @@ export function standardAttributesOf(mapped: unknown): { key: string; label: str
   return [...set].map(([key, label]) => ({ key, label }));
 }
 
-export function showJourney(event: EventView, connection: Connection | undefined, reveal: boolean): JourneyShown {
+export function showJourney(event: EventView, connection: { workspaceId: string } | undefined, reveal: boolean): JourneyShown {
   const headers = shownHeaders(connection);
   const shown: JourneyShown = {
     ...event,
@@ -40,7 +41,8 @@ export function showJourney(event: EventView, connection: Connection | undefined
   return { ...masked, messageId: event.messageId, cursor: event.cursor };
 }
 
-/** Listings and the live tail are always masked; only one event at a time can be revealed. */
-export function showSummary(event: EventSummary): EventSummary {
-  return { ...maskPii(event), messageId: event.messageId, cursor: event.cursor };
+/** Listings and the live tail are always masked; only one event at a time can be revealed. Each carries its cursor. */
+export function showSummary(event: LoggedEvent): EventSummary {
+  const cursor = encodePosition(event);
+  return { ...maskPii(event), messageId: event.messageId, cursor };
 }

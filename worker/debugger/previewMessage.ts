@@ -1,26 +1,27 @@
 import { LIMITS } from '../../shared/limits';
-import { type Preview, preview } from '../blueprints/preview';
 import type { Config } from '../config/config';
 import { mappingOptions } from '../config/mappingSettings';
-import { connectionsOf } from '../delivery/control';
 import { HttpError } from '../http/HttpError';
 import { parseJson } from '../ingest/parseJson';
+import { type Preview, preview } from '../ingest/preview';
 import { readBody } from '../ingest/readBody';
 import { apiBase } from '../moengage/endpoints';
+import { connectionIds } from './operator';
 
 export interface ConnectionPreview {
   connection: string;
   workspaceId: string;
   /** The blueprint's name (or "inline" for one given as JSON). */
   blueprint: string;
-  /** As blueprints/preview.ts; each request also carries the full URL it would be POSTed to. */
+  /** As ingest/preview.ts, packed as this connection's delivery packs; each request also carries the full URL it would be POSTed to. */
   result: Preview;
   urls: string[];
 }
 
 /**
- * POST /debugger/api/preview: what each connection's active blueprint makes of one message — the
- * exact MoEngage request(s), or why it would be dropped — without storing or sending anything.
+ * POST /debugger/api/preview: what each connection makes of one message — exactly the request(s)
+ * its delivery would send (its blueprint, its packing, bulk included), or why it would be dropped —
+ * without storing or sending anything.
  * Body: the message itself, or `{"message": {...}, "connection"?: id, "visitorCountry"?: "GB"}`.
  *
  * Not masked: it only echoes what the caller just sent, and checking how a phone number is
@@ -37,17 +38,20 @@ export async function previewMessage(request: Request, config: Config): Promise<
   if (visitorCountry !== undefined && (typeof visitorCountry !== 'string' || !/^[A-Za-z]{2}$/.test(visitorCountry))) {
     throw new HttpError(400, 'invalid_preview', '"visitorCountry" must be a two-letter country code (as Cloudflare gives it)');
   }
-  const connections = connectionsOf(config, connection).map((c) => {
-    const blueprint = config.blueprints[c.id]!; // every connection has one once the config loaded
-    const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId, projectCode: c.projectCode });
-    const base = apiBase(c);
-    return {
-      connection: c.id,
-      workspaceId: c.workspaceId,
-      blueprint: c.blueprint.trim().startsWith('{') ? 'inline' : c.blueprint,
-      result,
-      urls: 'requests' in result ? result.requests.map((r) => `${base}${r.path}`) : [],
-    };
-  });
+  const ids = connectionIds(config, connection);
+  const connections = config.connections
+    .filter((c) => ids.includes(c.id))
+    .map((c) => {
+      const blueprint = config.blueprints[c.id]!; // every connection has one once the config loaded
+      const result = preview(message, blueprint, { ...mappingOptions(c, visitorCountry?.toUpperCase()), workspaceId: c.workspaceId, projectCode: c.projectCode, packing: c.delivery.packing });
+      const base = apiBase(c);
+      return {
+        connection: c.id,
+        workspaceId: c.workspaceId,
+        blueprint: c.blueprint.trim().startsWith('{') ? 'inline' : c.blueprint,
+        result,
+        urls: 'requests' in result ? result.requests.map((r) => `${base}${r.path}`) : [],
+      };
+    });
   return { connections };
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Config } from '../config/config';
 import type { Connection } from '../config/connections';
-import { connectionsOf } from '../delivery/control';
+import { EVENT_STATUSES } from '../delivery/eventFilter';
+import * as queues from '../delivery/queues';
+import { MINUTE_MS } from '../delivery/store/logStats';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
-import { EVENT_STATUSES } from './filter';
-import { MINUTE_MS } from './logStats';
+import { connectionIds } from './operator';
 import type { ConnectionStats, DebuggerStats, EventStatus, LogStats, MinuteStats, QueueHealth } from './views';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -28,13 +29,16 @@ export async function debuggerStats(env: Env, config: Config, query: Query): Pro
   const now = Date.now();
   const since = now - minutes * MINUTE_MS;
   const seriesSince = now - (series - 1) * MINUTE_MS;
+  const ids = connectionIds(config, connection);
   const connections = await Promise.all(
-    connectionsOf(config, connection).map(async (c) => {
-      const stub = env.DELIVERY_QUEUE.getByName(c.id);
-      const [log, health] = await Promise.all([stub.logStats(since, seriesSince), stub.health(c.id)]);
-      return connectionStats(c, log, health, now);
-    }),
+    config.connections
+      .filter((c) => ids.includes(c.id))
+      .map(async (c) => {
+        const { log, health } = await queues.statsOf(env, c.id, since, seriesSince);
+        return connectionStats(c, log, health, now);
+      }),
   );
+  const misconfigured = config.problems.map((p) => ({ setting: p.setting, problems: p.problems }));
   return {
     window: { minutes, since, until: now },
     byStatus: Object.fromEntries(EVENT_STATUSES.map((s) => [s, connections.reduce((n, c) => n + c.byStatus[s], 0)])) as Record<EventStatus, number>,
@@ -48,6 +52,7 @@ export async function debuggerStats(env: Env, config: Config, query: Query): Pro
     },
     paused: connections.flatMap((c) => (c.health.paused ? [{ connection: c.connection, ...c.health.paused }] : [])),
     connections,
+    ...(misconfigured.length ? { misconfigured } : {}),
   };
 }
 

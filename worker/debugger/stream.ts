@@ -1,15 +1,17 @@
 import type { Config } from '../config/config';
-import { connectionsOf } from '../delivery/control';
+import type { ChangePosition } from '../delivery/logOrder';
+import type { LoggedEvent } from '../delivery/logViews';
+import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
 import { fromBase64Url, toBase64Url } from './cursor';
-import type { ChangePosition, EventSummary } from './eventLog';
 import { readFilter } from './filter';
 import { showSummary } from './journey';
+import { connectionIds } from './operator';
 
 /**
  * GET /debugger/api/stream: the live tail, as Server-Sent Events. The Worker polls each
- * connection's queue about once a second for events changed since it last looked (a new event, a
+ * queue's change feed (delivery/queues.ts) about once a second for events changed since it last looked (a new event, a
  * status change, another attempt) and sends each as `event: event` with the event's summary
  * (personal data masked). Polling keeps the queues free of subscriber state and works the same in
  * `wrangler dev` and in production; a second of delay is what a person watching a table notices.
@@ -39,15 +41,16 @@ type Positions = Record<string, ChangePosition>;
 
 export function eventStream(request: Request, env: Env, config: Config, query: Query, ctx?: ExecutionContext): Response {
   const filter = readFilter(query);
-  const connections = connectionsOf(config, filter.connection).map((c) => c.id);
+  const feeds = queues.feedsOf(connectionIds(config, filter.connection));
+  const names = feeds.map((f) => f.name);
   const maxSeconds = query.maxSeconds === undefined ? MAX_SECONDS : Number(query.maxSeconds);
   if (!Number.isInteger(maxSeconds) || maxSeconds < 1 || maxSeconds > MAX_SECONDS) {
     throw new HttpError(400, 'invalid_query', `maxSeconds must be a whole number from 1 to ${MAX_SECONDS}`);
   }
   const resumeFrom = request.headers.get('last-event-id');
   const start = Date.now();
-  const positions: Positions = resumeFrom ? decodeStreamId(resumeFrom, connections) : {};
-  for (const id of connections) positions[id] ??= { updatedAt: start - 1, messageId: '\u{10FFFF}' };
+  const positions: Positions = resumeFrom ? decodeStreamId(resumeFrom, names) : {};
+  for (const name of names) positions[name] ??= { updatedAt: start - 1, messageId: '\u{10FFFF}' };
 
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -60,15 +63,16 @@ export function eventStream(request: Request, env: Env, config: Config, query: Q
 
   const run = async () => {
     const deadline = start + maxSeconds * 1000;
-    /** What was sent last per event (`connection\0messageId` → version), so re-reads are not re-sent. */
+    /** What was sent last per event (`feed\0messageId` → version), so re-reads are not re-sent. */
     const sent = new Map<string, string>();
     let lastWrite = Date.now();
     await send(`retry: 2000\n: edgetag live tail; filters ${JSON.stringify(filter)}\n\n`);
     while (!gone && Date.now() < deadline) {
       let more = false;
-      for (const id of connections) {
+      for (const feed of feeds) {
+        const id = feed.name;
         const position = positions[id] as ChangePosition;
-        const { asOf, events } = await env.DELIVERY_QUEUE.getByName(id).changedEvents(id, filter, position, READ_LIMIT);
+        const { asOf, events } = await queues.readFeed(env, feed, filter, position, READ_LIMIT);
         for (const event of events) {
           const key = `${id}\u0000${event.messageId}`;
           const version = versionOf(event);
@@ -111,7 +115,7 @@ export function eventStream(request: Request, env: Env, config: Config, query: Q
   });
 }
 
-function versionOf(e: EventSummary): string {
+function versionOf(e: LoggedEvent): string {
   return `${e.updatedAt}|${e.status}|${e.attempts}|${e.reason ?? ''}`;
 }
 
@@ -120,12 +124,12 @@ function forgetOlder(sent: Map<string, string>, before: number): void {
   for (const [key, version] of sent) if (Number(version.slice(0, version.indexOf('|'))) < before) sent.delete(key);
 }
 
-/** The SSE `id`: each connection's position in its change feed, opaque to the client. */
+/** The SSE `id`: each feed's position, opaque to the client. */
 export function encodeStreamId(positions: Positions): string {
   return toBase64Url(JSON.stringify(Object.fromEntries(Object.entries(positions).map(([c, p]) => [c, [p.updatedAt, p.messageId]]))));
 }
 
-export function decodeStreamId(id: string, connections: string[]): Positions {
+export function decodeStreamId(id: string, feeds: string[]): Positions {
   const bad = () => new HttpError(400, 'invalid_last_event_id', 'Last-Event-ID must be the id of an event this stream sent');
   let parsed: unknown;
   try {
@@ -135,10 +139,10 @@ export function decodeStreamId(id: string, connections: string[]): Positions {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad();
   const positions: Positions = {};
-  for (const [connection, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!connections.includes(connection)) continue; // a connection since removed, or filtered out
+  for (const [feed, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!feeds.includes(feed)) continue; // a connection since removed, or filtered out
     if (!Array.isArray(value) || !Number.isSafeInteger(value[0]) || typeof value[1] !== 'string') throw bad();
-    positions[connection] = { updatedAt: value[0] as number, messageId: value[1] as string };
+    positions[feed] = { updatedAt: value[0] as number, messageId: value[1] as string };
   }
   return positions;
 }

@@ -24,6 +24,16 @@ export interface QueueSignal {
   batchCadenceMinutes: number | null;
 }
 
+/** What a connection's alerts object answers to (worker/alerts/ConnectionAlerts.ts), as the queue sees it. */
+export interface AlertsInbox extends Rpc.DurableObjectBranded {
+  report(signal: QueueSignal): Promise<void>;
+}
+
+/** What a queue answers to when the alerts object asks (DeliveryQueue.alertSignal). */
+export interface SignalSource extends Rpc.DurableObjectBranded {
+  alertSignal(): Promise<QueueSignal | null>;
+}
+
 /** Something has waited this long: the alerts object starts watching the backlog's age. */
 export const STALL_MS = 60_000;
 /** The backlog share the alert fires above (of MAX_BACKLOG_EVENTS). */

@@ -1,22 +1,77 @@
-import type { Config } from '../config/config';
-import type { Env } from '../env';
+import type { DeliveryConnection } from '../config/connections';
 import type { QueueHealth } from './queueHealth';
+import type { ServerWait } from './serverWait';
+import type { QueueStats } from './store/queueStore';
+import type { Counter, OutageGate, PauseInfo } from './store/meta';
 
 export type { QueueHealth } from './queueHealth';
 
-export interface Healthz {
-  ok: true;
-  /** `degraded` when any connection is not `ok`: the collector still accepts and stores events. */
-  status: 'ok' | 'degraded';
-  connections: QueueHealth[];
+/** What a queue knows about itself, read by the DeliveryQueue for /healthz and the debugger. */
+export interface HealthFacts {
+  connection: string;
+  /** Its delivery settings, why they cannot be read, or undefined when it is not configured (any more). */
+  settings: DeliveryConnection | { setting: string; problems: string[] } | undefined;
+  pause: PauseInfo | null;
+  stats: QueueStats;
+  log: { events: number; oldestReceivedAt: number | null };
+  outage: OutageGate | undefined;
+  /** The wait MoEngage imposed (a 429, or a quota it said is spent: limiter.ts `serverWait`), null when none. */
+  rateLimited: ServerWait | null;
+  refused: Counter | undefined;
+  expired: Counter | undefined;
+  now: number;
 }
 
-/**
- * GET /healthz: the collector answers (200) as long as it can store events; each connection's
- * queue says whether delivery is healthy. A load balancer should look at the HTTP status, an
- * operator at `status` and `connections[]`.
- */
-export async function healthz(env: Env, config: Config): Promise<Healthz> {
-  const connections = await Promise.all(config.connections.map((c) => env.DELIVERY_QUEUE.getByName(c.id).health(c.id)));
-  return { ok: true, status: connections.every((c) => c.status === 'ok') ? 'ok' : 'degraded', connections };
+/** Pure: one queue's health, worst state first. Nothing secret goes in (the pause's fingerprint stays out). */
+export function queueHealth(f: HealthFacts): QueueHealth {
+  const { now, stats } = f;
+  const settings = f.settings && 'delivery' in f.settings ? f.settings.delivery : undefined;
+  const misconfigured = f.settings && !('delivery' in f.settings) ? f.settings : undefined;
+  const backlogFull = Boolean(settings && stats.waiting >= settings.maxBacklogEvents);
+  const rateLimited = f.rateLimited && f.rateLimited.until > now ? f.rateLimited : null;
+  const retryingUntil = f.outage && f.outage.until > now ? f.outage.until : null;
+  // A wait that holds nothing back (no event waiting) is no state of the connection.
+  const holdsBack = rateLimited !== null && stats.waiting > 0;
+  const status: QueueHealth['status'] = misconfigured
+    ? 'misconfigured'
+    : f.pause
+      ? 'paused'
+      : backlogFull
+        ? 'backlog_full'
+        : retryingUntil
+          ? 'retrying'
+          : holdsBack
+            ? 'rate_limited'
+            : 'ok';
+  return {
+    connection: f.connection,
+    status,
+    mode: settings?.mode ?? null,
+    packing: settings?.packing ?? null,
+    queueDepth: stats.waiting,
+    inFlight: stats.inFlight,
+    deadLettered: stats.dead,
+    oldestAgeSeconds: stats.oldestQueuedAt === null ? null : Math.max(0, Math.round((now - stats.oldestQueuedAt) / 1000)),
+    nextAttemptAt: stats.nextAttemptAt,
+    paused: f.pause ? { reason: f.pause.reason, detail: f.pause.detail, since: f.pause.since } : null,
+    retryingUntil,
+    rateLimitedUntil: rateLimited?.until ?? null,
+    rateLimited,
+    bounds: {
+      maxBacklogEvents: settings?.maxBacklogEvents ?? null,
+      maxEventAgeHours: settings?.maxEventAgeHours ?? null,
+      backlogFull,
+      refusedBatches: f.refused ?? { total: 0, lastAt: null },
+      expiredEvents: f.expired ?? { total: 0, lastAt: null },
+    },
+    log: {
+      events: f.log.events,
+      // The dedupe window in effect: DEBUGGER_RETENTION_HOURS, or less once MAX_LOG_EVENTS trims it.
+      oldestAgeHours: f.log.oldestReceivedAt === null ? null : Math.round(((now - f.log.oldestReceivedAt) / 3_600_000) * 10) / 10,
+      retentionHours: settings?.logRetentionHours ?? null,
+      maxEvents: settings?.maxLogEvents ?? null,
+    },
+    storageBytes: stats.storageBytes,
+    ...(misconfigured ? { misconfigured: { setting: misconfigured.setting, problems: misconfigured.problems } } : {}),
+  };
 }

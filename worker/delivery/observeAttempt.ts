@@ -2,7 +2,7 @@ import { attemptPoint, writePoint } from '../logs/analytics';
 import { logLine } from '../logs/logLine';
 import type { Exchange } from '../moengage/client';
 import type { Verdict } from '../moengage/classify';
-import { countRequest, statusClass } from './counters';
+import { countRequest, statusClass } from './store/counters';
 
 export interface AttemptFacts {
   connection: string;

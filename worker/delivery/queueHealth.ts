@@ -3,8 +3,8 @@
 /** One connection's queue as /healthz shows it: counts, times and settings, never a secret. */
 export interface QueueHealth {
   connection: string;
-  /** Worst first: paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
-  status: 'ok' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
+  /** Worst first: misconfigured > paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
+  status: 'ok' | 'misconfigured' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
   mode: 'realtime' | 'batch' | null;
   packing: 'auto' | 'event' | 'bulk' | null;
   /** Events waiting for delivery (queued, retrying, paused, in flight). */
@@ -35,4 +35,6 @@ export interface QueueHealth {
   /** The event log (debugger history and dedupe window): rows, age of the oldest, bounds. */
   log: { events: number; oldestAgeHours: number | null; retentionHours: number | null; maxEvents: number | null };
   storageBytes: number;
+  /** This connection's own settings are malformed (named, never their values): its events wait, stored, until they are fixed. */
+  misconfigured?: { setting: string; problems: string[] };
 }

@@ -1,5 +1,5 @@
 import type { Message, MessageType } from '../../shared/message';
-import type { Omission } from '../identity/identifiers';
+import type { Omission } from '../moengage/omission';
 import type { DeliveryItem } from '../moengage/payloads';
 
 /** Lifecycle states an event can be in; the debugger shows them. */

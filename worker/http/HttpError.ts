@@ -1,4 +1,5 @@
 import type { ErrorBody, Issue } from '../../shared/message';
+import { ConfigError } from '../config/ConfigError';
 import { logLine } from '../logs/logLine';
 import { errorFacts } from './errorFacts';
 
@@ -26,6 +27,8 @@ export class HttpError extends Error {
 /** The one place thrown things become JSON answers; unknown errors never leak their message. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return error.toResponse();
+  // A route read a section of the settings that is malformed: the answer names it, never its value.
+  if (error instanceof ConfigError) return new HttpError(503, 'misconfigured', error.message).toResponse();
   // Its name and where it was thrown, never its message: a message can quote input (SECURITY.md "Logs").
   logLine('error', 'unhandled_error', errorFacts(error));
   return new HttpError(500, 'internal_error', 'the collector failed unexpectedly; the request was not stored').toResponse();

@@ -1,7 +1,7 @@
 /**
  * What a log line may say about an error: its name and where in our code it was thrown, never its
  * message (SECURITY.md "Logs": a message can quote input — a body, an email, a header — or a secret).
- * `{error: 'TypeError', where: 'QueueStore.replay (queueStore.ts:609)'}`.
+ * `{error: 'TypeError', where: 'QueueStore.replay (queueStore.ts:238)'}`.
  */
 export function errorFacts(error: unknown): { error: string; where?: string } {
   if (!(error instanceof Error)) return { error: typeof error };

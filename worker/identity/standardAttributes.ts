@@ -1,3 +1,4 @@
+import type { Omission } from '../moengage/omission';
 import { type AttributeFormat, standardUserAttribute } from '../moengage/userAttributes';
 import { normalizePhone, type PhoneValidation } from './phone';
 
@@ -9,11 +10,7 @@ export interface IdentityOptions {
   phoneValidation?: PhoneValidation;
 }
 
-/** A field left out of the payload, and why: shown in the debugger, never a silent loss. */
-export interface Omission {
-  reason: string;
-  detail: string;
-}
+export type { Omission } from '../moengage/omission';
 
 /**
  * MoEngage's internal names of standard attributes, which earlier versions of edgetag sent. Track

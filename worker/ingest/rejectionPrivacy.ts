@@ -1,5 +1,5 @@
 import { maskPiiInText } from '../debugger/maskPii';
-import type { Rejection } from '../delivery/rejectionLog';
+import type { Rejection } from '../collector/rejectionLog';
 import { userAgentFamily } from './userAgentFamily';
 
 /**

@@ -1,16 +1,14 @@
-import type { Config } from '../config/config';
+import { recordRejection } from '../collector/log';
 import type { Env } from '../env';
 import { errorFacts } from '../http/errorFacts';
 import { logLine } from '../logs/logLine';
 import { withoutPersonalData } from './rejectionPrivacy';
 
 /**
- * Puts a refused ingest request in the rejection log (first connection's DeliveryQueue). Awaited, so
- * the count is there when the client reads the answer; a failure to log never changes the answer.
+ * Puts a refused ingest request in the collector's rejection log. Awaited, so the count is there
+ * when the client reads the answer; a failure to log never changes the answer.
  */
-export async function logRejection(env: Env, config: Config, request: Request, response: Response): Promise<void> {
-  const connection = config.connections[0];
-  if (!connection) return;
+export async function logRejection(env: Env, request: Request, response: Response): Promise<void> {
   let error = 'unknown';
   let detail = '';
   try {
@@ -22,7 +20,7 @@ export async function logRejection(env: Env, config: Config, request: Request, r
   }
   const length = Number(request.headers.get('content-length'));
   try {
-    await env.DELIVERY_QUEUE.getByName(connection.id).recordRejection(withoutPersonalData({
+    await recordRejection(env, withoutPersonalData({
       at: Date.now(),
       status: response.status,
       error,

@@ -3,10 +3,11 @@ import { MessageTypes, type MessageType } from '../../shared/message';
 import { clientIpOf } from '../abuse/clientIp';
 import { limitIngest } from '../abuse/ingestRateLimit';
 import type { Config } from '../config/config';
+import { ConfigError } from '../config/ConfigError';
 import type { Env } from '../env';
 import { corsHeaders, preflight } from '../http/cors';
 import { errorResponse, HttpError } from '../http/HttpError';
-import { QuietHttpError, rateLimited } from '../http/RateLimitedError';
+import { QuietHttpError, rateLimited } from '../http/rateLimited';
 import { checkContentType } from './contentType';
 import { ingest, type IngestShape } from './ingest';
 import { observeRefusal } from './observeRefusal';
@@ -22,6 +23,10 @@ export function ingestRoute(shapeOf: (req: IRequest) => IngestShape) {
     let cors: Record<string, string> = {};
     try {
       cors = corsHeaders(req, config);
+      // Malformed settings ingest needs answer 503 first. Not counted as a refused request: the
+      // fault is the collector's, and /healthz and the debugger show it.
+      const misconfigured = ingestProblem(config);
+      if (misconfigured) return withHeaders(errorResponse(misconfigured), cors);
       const ip = clientIpOf(req);
       if (ip) {
         const decision = await limitIngest('ip', ip, env, config);
@@ -32,7 +37,7 @@ export function ingestRoute(shapeOf: (req: IRequest) => IngestShape) {
     } catch (error) {
       const response = error instanceof HttpError ? error.toResponse(cors) : withHeaders(errorResponse(error), cors);
       observeRefusal(env, ctx, req, response.status, error instanceof HttpError ? error.error : 'internal_error');
-      if (!(error instanceof QuietHttpError)) await logRejection(env, config, req, response);
+      if (!(error instanceof QuietHttpError)) await logRejection(env, req, response);
       return response;
     }
   };
@@ -53,7 +58,19 @@ export function preflightRoute(req: IRequest, env: Env, ctx: ExecutionContext, c
   } catch (error) {
     const response = error instanceof HttpError ? error.toResponse() : errorResponse(error);
     observeRefusal(env, ctx, req, response.status, error instanceof HttpError ? error.error : 'internal_error');
-    return logRejection(env, config, req, response).then(() => response);
+    return logRejection(env, req, response).then(() => response);
+  }
+}
+
+/** The first malformed section of the settings ingest reads (connections, blueprints, limits), if any. */
+function ingestProblem(config: Config): ConfigError | null {
+  try {
+    void config.blueprints;
+    void config.botPolicy;
+    return null;
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
   }
 }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { LIMITS } from '../../shared/limits';
 import { BatchEnvelope, type Issue, Message, type MessageType, MessageTypes } from '../../shared/message';
 import { HttpError } from '../http/HttpError';
-import type { Omission } from '../identity/identifiers';
+import type { Omission } from '../moengage/omission';
 import { checkShape, type ShapeLimits } from './shape';
 
 export interface Rejected {
@@ -63,6 +63,11 @@ export function validateSingle(body: unknown, type: MessageType): Validated {
   const rejected = result.rejected[0];
   if (rejected) throw new HttpError(rejected.error === 'message_too_large' ? 413 : 400, rejected.error, `the ${type} message is invalid`, rejected.issues);
   return { ...result, sentAt: undefined, envelope: {} };
+}
+
+/** The preview: one message of any type, its problems answered as issues (nothing thrown). */
+export function validateMessage(body: unknown): Validated {
+  return { ...checkMessages([body], []), sentAt: undefined, envelope: {} };
 }
 
 function checkMessages(batch: unknown[], prefix: (string | number)[]): Omit<Validated, 'sentAt' | 'envelope'> {

@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
 
 export type CollectorCount = {
   metric: string;
@@ -15,8 +14,8 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS collector_counters (metric TEXT NOT N
  * (metrics/collectorCount.ts adds to them, coalesced per isolate). One instance, `collector`;
  * written at most once in flight per isolate, so it is never on an answer's path.
  */
-export class CollectorCounters extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
+export class CollectorCounters extends DurableObject<unknown> {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
   }

@@ -1,20 +1,13 @@
 import type { AlertsOverview } from '../alerts/alertsView';
 import type { Config } from '../config/config';
-import type { Connection } from '../config/connections';
-import { type CounterRow, LATENCY_BUCKETS } from '../delivery/counters';
-import type { QueueHealth } from '../delivery/queueHealth';
-import type { Amounts, Limits } from '../delivery/limiter';
+import type { QueueMetrics } from '../delivery/queueMetrics';
+import * as queues from '../delivery/queues';
+import { LATENCY_BUCKETS } from '../delivery/store/counters';
 import type { Env } from '../env';
 import type { CollectorCount } from './CollectorCounters';
 import { type Family, PROMETHEUS_CONTENT_TYPE, type Sample, renderPrometheus } from './prometheus';
 
-/** What one queue reports (DeliveryQueue.metrics). */
-export interface QueueMetrics {
-  health: QueueHealth;
-  counters: CounterRow[];
-  unitsInWindow: Amounts;
-  limits: Limits | null;
-}
+export type { QueueMetrics } from '../delivery/queueMetrics';
 
 /** A connection's queues, summed: counters add up, depths add up, the oldest age is the oldest. */
 export interface ConnectionMetrics {
@@ -23,17 +16,12 @@ export interface ConnectionMetrics {
   alerts: Pick<AlertsOverview, 'firing' | 'raised'> | null;
 }
 
-/** The queues that hold a connection's events (one today; every place that fans out asks here). */
-function connectionQueues(env: Env, connection: Connection) {
-  return [env.DELIVERY_QUEUE.getByName(connection.id)];
-}
-
 export async function gatherMetrics(env: Env, config: Config): Promise<{ connections: ConnectionMetrics[]; collector: CollectorCount[] }> {
   const [connections, collector] = await Promise.all([
     Promise.all(
       config.connections.map(async (c) => ({
         connection: c.id,
-        queues: await Promise.all(connectionQueues(env, c).map((q) => q.metrics(c.id) as Promise<QueueMetrics>)),
+        queues: await queues.metricsOf(env, c.id),
         alerts: await env.CONNECTION_ALERTS.getByName(c.id)
           .overview(0)
           .catch(() => null),

@@ -1,5 +1,5 @@
-import type { Connection } from '../config/connections';
 import { boundedPost } from '../http/boundedPost';
+import type { MoEngageAccount } from './account';
 import { authorization } from './endpoints';
 import { type RateHeaders, readRateHeaders, shorten } from './rateHeaders';
 
@@ -51,7 +51,7 @@ export const RESPONSE_KEEP_BYTES = 4 * 1024;
 const MAX_LOCATION_CHARS = 300;
 
 /** POSTs one JSON body to MoEngage and reports the exchange; never throws. */
-export async function postToMoEngage(connection: Pick<Connection, 'workspaceId' | 'dataApiKey'>, url: string, body: unknown): Promise<Exchange> {
+export async function postToMoEngage(connection: MoEngageAccount, url: string, body: unknown): Promise<Exchange> {
   const text = JSON.stringify(body);
   const startedAt = Date.now();
   const base = { url, body, bytes: new TextEncoder().encode(text).byteLength, startedAt };

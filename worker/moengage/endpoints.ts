@@ -1,57 +1,48 @@
-import type { Connection } from '../config/connections';
-
-type Addressed = Pick<Connection, 'apiBase' | 'dataCenter' | 'workspaceId'> & Partial<Pick<Connection, 'projectCode'>>;
+import type { MoEngageAccount, MoEngageWorkspace } from './account';
 
 /** `https://api-{dc}.moengage.com`, unless the connection points elsewhere (the sandbox). */
-export function apiBase(connection: Pick<Connection, 'apiBase' | 'dataCenter'>): string {
+export function apiBase(connection: Pick<MoEngageWorkspace, 'apiBase' | 'dataCenter'>): string {
   return (connection.apiBase ?? `https://api-${connection.dataCenter}.moengage.com`).replace(/\/+$/, '');
 }
 
+export type Endpoint = 'event' | 'customer' | 'transition' | 'merge';
+
 /**
- * Portfolio workspaces: MoEngage's Track User and Create Event references, and its Portfolio guide
- * for Bulk Import, take the project as `?project_code=` on the endpoint. Merge User and Delete User
- * do not document it, so it is not sent there (docs/moengage.md).
+ * The path of each endpoint requests go to, for a workspace id already fit for a URL. Portfolio
+ * workspaces: MoEngage's Track User and Create Event references, and its Portfolio guide for Bulk
+ * Import, take the project as `?project_code=` on the endpoint. Merge User and Delete User do not
+ * document it, so it is not sent there (docs/moengage.md).
  */
-function withProject(url: string, connection: Addressed): string {
-  return connection.projectCode ? `${url}?project_code=${encodeURIComponent(connection.projectCode)}` : url;
+export function endpointPath(endpoint: Endpoint, workspace: string, projectCode?: string): string {
+  const project = projectCode ? `?project_code=${encodeURIComponent(projectCode)}` : '';
+  switch (endpoint) {
+    case 'event':
+      return `/v1/event/${workspace}${project}`;
+    case 'customer':
+      return `/v1/customer/${workspace}${project}`;
+    case 'transition':
+      return `/v1/transition/${workspace}${project}`;
+    case 'merge':
+      return `/v1/customer/merge?app_id=${workspace}`;
+  }
 }
 
-export function eventUrl(connection: Addressed): string {
-  return withProject(`${apiBase(connection)}/v1/event/${encodeURIComponent(connection.workspaceId)}`, connection);
+/** The URL of each endpoint the packer targets. */
+export function endpointUrl(connection: MoEngageWorkspace, endpoint: Endpoint): string {
+  return `${apiBase(connection)}${endpointPath(endpoint, encodeURIComponent(connection.workspaceId), connection.projectCode)}`;
 }
 
-export function customerUrl(connection: Addressed): string {
-  return withProject(`${apiBase(connection)}/v1/customer/${encodeURIComponent(connection.workspaceId)}`, connection);
-}
-
-export function transitionUrl(connection: Addressed): string {
-  return withProject(`${apiBase(connection)}/v1/transition/${encodeURIComponent(connection.workspaceId)}`, connection);
-}
-
-export function mergeUrl(connection: Addressed): string {
-  return `${apiBase(connection)}/v1/customer/merge?app_id=${encodeURIComponent(connection.workspaceId)}`;
-}
+export const eventUrl = (connection: MoEngageWorkspace): string => endpointUrl(connection, 'event');
+export const customerUrl = (connection: MoEngageWorkspace): string => endpointUrl(connection, 'customer');
+export const transitionUrl = (connection: MoEngageWorkspace): string => endpointUrl(connection, 'transition');
+export const mergeUrl = (connection: MoEngageWorkspace): string => endpointUrl(connection, 'merge');
 
 /** MoEngage's Delete User API: one user per request, the workspace as `?app_id=` (moengage/deleteUser.ts). */
-export function deleteUserUrl(connection: Addressed): string {
+export function deleteUserUrl(connection: MoEngageWorkspace): string {
   return `${apiBase(connection)}/v1/customer/delete?app_id=${encodeURIComponent(connection.workspaceId)}`;
 }
 
 /** Basic `workspace_id:data_api_key`, as MoEngage's Data API expects. */
-export function authorization(connection: Pick<Connection, 'workspaceId' | 'dataApiKey'>): string {
+export function authorization(connection: Pick<MoEngageAccount, 'workspaceId' | 'dataApiKey'>): string {
   return `Basic ${btoa(`${connection.workspaceId}:${connection.dataApiKey}`)}`;
-}
-
-/** The URL of each endpoint the packer targets. */
-export function endpointUrl(connection: Addressed, endpoint: 'event' | 'customer' | 'transition' | 'merge'): string {
-  switch (endpoint) {
-    case 'event':
-      return eventUrl(connection);
-    case 'customer':
-      return customerUrl(connection);
-    case 'transition':
-      return transitionUrl(connection);
-    case 'merge':
-      return mergeUrl(connection);
-  }
 }

@@ -1,4 +1,4 @@
-import type { Omission } from '../identity/standardAttributes';
+import type { Omission } from './omission';
 import { hasReservedPrefix, MOENGAGE_LIMITS } from './limits';
 
 /** What to do with a name starting with MoEngage's reserved `moe_`: strip the prefix (default) or drop it. */

@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS members (
@@ -69,11 +68,11 @@ export interface VisitorSegment {
  * segment they are in. Applying a page is one synchronous transaction, so retries and concurrent
  * pages of the same execution cannot interleave inside a shard.
  */
-export class SegmentStore extends DurableObject<Env> {
+export class SegmentStore extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
   private lastPruneAt = 0;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

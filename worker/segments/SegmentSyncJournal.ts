@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS syncs (
@@ -165,10 +164,10 @@ export interface JournalView {
  * count), every execution and page received with what it changed, and the errors answered. It
  * decides once per execution whether it is a resync, so all pages and shards agree.
  */
-export class SegmentSyncJournal extends DurableObject<Env> {
+export class SegmentSyncJournal extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

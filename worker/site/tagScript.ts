@@ -16,7 +16,7 @@ const cache = new WeakMap<Config, Map<string, string>>();
  * client-side navigation, docs/tag.md) when the page asks for `TAG_PATH?autopage`.
  */
 export function tagScript(request: Request, config: Config): Response {
-  const segments = config.segments.identitySecret !== undefined;
+  const segments = config.segmentsEnabled;
   const autoPage = new URL(request.url).searchParams.has('autopage');
   const name = `TAG${segments ? '_SEGMENTS' : ''}${autoPage ? '_AUTOPAGE' : ''}` as 'TAG' | 'TAG_SEGMENTS' | 'TAG_AUTOPAGE' | 'TAG_SEGMENTS_AUTOPAGE';
   const sources = cache.get(config) ?? new Map<string, string>();
@@ -40,7 +40,7 @@ export function tagScript(request: Request, config: Config): Response {
 
 /** The tag's served count (edgetag_tag_served_total), off the answer's path. */
 export function countServed(response: Response, config: Config, env: Env, ctx: ExecutionContext): Response {
-  const build = config.segments.identitySecret !== undefined ? 'segments' : 'core';
+  const build = config.segmentsEnabled ? 'segments' : 'core';
   countCollector(env, ctx, 'tag_served', build, String(response.status));
   writePoint(env.ANALYTICS, tagServedPoint({ build, status: response.status }));
   return response;

@@ -7,7 +7,7 @@
 import { abortAllDurableObjects, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { vi } from 'vitest';
-import type { EventView } from '../../../worker/debugger/eventLog';
+import type { LoggedJourney } from '../../../worker/delivery/logViews';
 import type { IngestRecord } from '../../../worker/delivery/record';
 import type { DeliveryItem, EventItem } from '../../../worker/moengage/payloads';
 import { createMoEngageSandbox, type MoEngageSandbox, type RecordedRequest, type SandboxOptions } from '../../../dev/moengage-sandbox/moengage';
@@ -142,8 +142,8 @@ export function deliveredIds(sandbox: MoEngageSandbox, connection: string): stri
   return ids;
 }
 
-export async function eventRow(connection: string, messageId: string): Promise<EventView | null> {
-  return (await queue(connection).getEvent(connection, messageId)) as EventView | null;
+export async function eventRow(connection: string, messageId: string): Promise<LoggedJourney | null> {
+  return (await queue(connection).getEvent(connection, messageId)) as LoggedJourney | null;
 }
 
 export async function statuses(connection: string): Promise<Record<string, number>> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mapMessage } from '../../../worker/blueprints/map';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import type { Blueprint } from '../../../worker/blueprints/schema';
-import { expireHeld } from '../../../worker/delivery/anonymousHold';
+import { QueueStore } from '../../../worker/delivery/store/queueStore';
 import type { IngestRecord } from '../../../worker/delivery/record';
 import type { Env } from '../../../worker/env';
 import worker from '../../../worker/index';
@@ -178,8 +178,8 @@ describe('ANONYMOUS=hold (default), in the real DeliveryQueue', () => {
     expect(row?.hold_until).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
 
     const expireAt = (row?.hold_until ?? 0) - 1;
-    expect(await runInDurableObject(queue(), (_i, state) => expireHeld(state.storage.sql, expireAt))).toBe(0);
-    expect(await runInDurableObject(queue(), (_i, state) => expireHeld(state.storage.sql, expireAt + 1))).toBe(1);
+    expect(await runInDurableObject(queue(), (_i, state) => new QueueStore(state.storage).expireHolds(expireAt))).toBe(0);
+    expect(await runInDurableObject(queue(), (_i, state) => new QueueStore(state.storage).expireHolds(expireAt + 1))).toBe(1);
     expect(await debuggerEvent('a-1')).toMatchObject({ status: 'dropped', reason: 'anonymous_not_identified' });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import myShop from '../../../blueprints/examples/my-shop.json';
-import { preview } from '../../../worker/blueprints/preview';
+import { preview } from '../../../worker/ingest/preview';
 import { PRESETS } from '../../../worker/blueprints/registry';
 import type { Blueprint } from '../../../worker/blueprints/schema';
 import { type CliIo, runBlueprintCli, SEED_MESSAGE } from '../../../scripts/blueprintCli';

@@ -5,7 +5,8 @@
 import { reset, runInDurableObject } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, listEvents, ok, postJson, refusal, track } from '../support/debugger';
-import { queue } from '../support/ingest';
+import { fetchWith } from '../support/configured';
+import { DEBUGGER_TOKEN, queue } from '../support/ingest';
 import { installSandbox } from '../support/sandbox';
 
 let spy: ReturnType<typeof installSandbox>;
@@ -144,5 +145,50 @@ describe('preview', () => {
     const answer = await refusal(api('/debugger/api/preview', { method: 'POST', body }));
     expect(answer.status).toBe(status);
     expect(answer.body).toMatchObject({ error, detail: expect.any(String) });
+  });
+});
+
+describe('preview shows the request(s) delivery would send, packed as the connection packs', () => {
+  const previewWith = async (settings: Record<string, string>, body: unknown) => {
+    const res = await fetchWith(settings, new Request('http://collector.test/debugger/api/preview', { method: 'POST', headers: { authorization: `Bearer ${DEBUGGER_TOKEN}` }, body: JSON.stringify(body) }));
+    expect(res.status).toBe(200);
+    return ((await res.json()) as PreviewAnswer).connections[0]!;
+  };
+  const when = new Date(Date.now() - 60_000).toISOString();
+  const order = track({ userId: 'u_8842', event: 'Order Completed', properties: { order_id: 'o-1', revenue: 5, currency: 'EUR' }, timestamp: when });
+
+  it('DELIVERY_PACKING=bulk: the /v1/transition body, as delivery sends it', async () => {
+    const c = await previewWith({ DELIVERY_PACKING: 'bulk' }, order);
+    expect(c.urls).toEqual(['http://moengage.sandbox/v1/transition/demo-workspace']);
+    expect(c.result.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/v1/transition/demo-workspace',
+        body: {
+          type: 'transition',
+          elements: [
+            {
+              type: 'event',
+              customer_id: 'u_8842',
+              actions: [{ action: 'Order Completed', platform: 'web', attributes: { order_id: 'o-1', value: 5, currency: 'EUR' }, user_time: when, current_time: when }],
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('the same message, packed per customer (DELIVERY_PACKING=event): /v1/event', async () => {
+    const c = await previewWith({ DELIVERY_PACKING: 'event' }, order);
+    expect(c.urls).toEqual(['http://moengage.sandbox/v1/event/demo-workspace']);
+  });
+
+  it('an identify that merges (ANONYMOUS=customer), bulk: the profile in the bulk body, the merge on its own endpoint', async () => {
+    const c = await previewWith({ DELIVERY_PACKING: 'bulk', ANONYMOUS: 'customer' }, { type: 'identify', userId: 'u_5', anonymousId: 'anon-5', traits: { first_name: 'Ada' } });
+    expect(c.urls).toEqual(['http://moengage.sandbox/v1/transition/demo-workspace', 'http://moengage.sandbox/v1/customer/merge?app_id=demo-workspace']);
+    expect(c.result.requests.map((r) => r.body)).toEqual([
+      { type: 'transition', elements: [{ type: 'customer', customer_id: 'u_5', attributes: { first_name: 'Ada' } }] },
+      { merge_data: [{ merged_user: 'anon-5', retained_user: 'u_5' }] },
+    ]);
   });
 });

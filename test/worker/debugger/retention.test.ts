@@ -6,7 +6,7 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { RETENTION_CHUNK } from '../../../worker/delivery/DeliveryQueue';
+import { RETENTION_CHUNK } from '../../../worker/delivery/upkeep';
 import { api, ingest, journey, listEvents, ok, postJson, stats, track } from '../support/debugger';
 import { flush, queue } from '../support/ingest';
 import { useSandbox } from '../support/sandboxPerTest';

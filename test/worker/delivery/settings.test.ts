@@ -1,8 +1,9 @@
 /** Delivery settings: flat vars for every connection, per-connection fields in MOENGAGE_CONNECTIONS. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../worker/config/ConfigError';
-import { readConnections } from '../../../worker/config/connections';
+import { readConnections, readDeliveryConnection } from '../../../worker/config/connections';
 import { DELIVERY_DEFAULTS } from '../../../worker/config/delivery';
+import { type Settings, settingNamed } from '../../../worker/config/settings';
 import type { Env } from '../../../worker/env';
 
 const base = { MOENGAGE_WORKSPACE_ID: 'ws', MOENGAGE_DATA_API_KEY: 'k', MOENGAGE_DATA_CENTER: '01' } as unknown as Env;
@@ -69,5 +70,55 @@ describe('delivery settings', () => {
     const env = { ...base, [name]: value } as unknown as Env;
     expect(() => readConnections(env)).toThrow(ConfigError);
     expect(() => readConnections(env)).toThrow(path);
+  });
+});
+
+describe('one name per setting', () => {
+  it('a MOENGAGE_CONNECTIONS entry names each delivery setting as its var in camelCase; older spellings stay aliases', () => {
+    const env = {
+      KEY_A: 'a',
+      MOENGAGE_CONNECTIONS: JSON.stringify([
+        { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', dataCenter: '01', deliveryPacking: 'bulk' },
+        { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_A', dataCenter: '01', packing: 'event', logRetentionDays: 1 },
+        { id: 'c', workspaceId: 'wc', dataApiKeySecret: 'KEY_A', dataCenter: '01', deliveryPacking: 'bulk', packing: 'event', debuggerRetentionHours: 5, logRetentionDays: 1 },
+      ]),
+    } as unknown as Env;
+    expect(readConnections(env).map((c) => [c.id, c.delivery.packing, c.delivery.logRetentionHours])).toEqual([
+      ['a', 'bulk', 168],
+      ['b', 'event', 24],
+      // The name beats its alias.
+      ['c', 'bulk', 5],
+    ]);
+  });
+
+  it('a misspelt setting does not type-check (no index signature on the settings)', () => {
+    const settings: Settings = { MOENGAGE_WORKSPACE_ID: 'ws' };
+    // @ts-expect-error MOENGAGE_WORKSPACEID is not a setting
+    expect(settings.MOENGAGE_WORKSPACEID).toBeUndefined();
+    // The one read by a configured name: the secret a MOENGAGE_CONNECTIONS entry names.
+    expect(settingNamed({ ...settings, KEY_A: 'k' } as Settings, 'KEY_A')).toBe('k');
+    expect(settingNamed(settings, 'constructor')).toBeUndefined();
+  });
+});
+
+describe('a queue reads its own connection alone', () => {
+  const env = {
+    KEY_A: 'a',
+    MOENGAGE_CONNECTIONS: JSON.stringify([
+      { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', dataCenter: '01', maxAttempts: 3, anonymous: 'nonsense', blueprint: 'no-such-blueprint' },
+      { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_MISSING', dataCenter: '01', maxAttempts: 'lots' },
+    ]),
+  } as unknown as Env;
+
+  it('its delivery settings, whatever the other entries or its mapping settings say', () => {
+    expect(() => readConnections(env)).toThrow(ConfigError);
+    expect(readDeliveryConnection(env, 'a')).toMatchObject({ id: 'a', workspaceId: 'wa', dataApiKey: 'a', delivery: { maxAttempts: 3 } });
+  });
+
+  it('its own malformed entry is its ConfigError; a connection no longer configured is undefined', () => {
+    expect(() => readDeliveryConnection(env, 'b')).toThrow('MOENGAGE_CONNECTIONS[1]');
+    expect(readDeliveryConnection(env, 'gone')).toBeUndefined();
+    expect(readDeliveryConnection(base, 'default')).toMatchObject({ id: 'default' });
+    expect(readDeliveryConnection(base, 'main')).toBeUndefined();
   });
 });

@@ -56,9 +56,17 @@ export class StatsPanel {
 
   private alerts(stats: DebuggerStats): void {
     const dead = stats.byReason.filter((r) => r.status === 'dead');
+    // Malformed settings: the collector's own (routes needing them answer 503) and a queue's own (its events wait).
+    const misconfigured = [
+      ...(stats.misconfigured ?? []).map((m) => ({ where: 'Collector setting', ...m })),
+      ...stats.connections.flatMap((c) => (c.health.misconfigured ? [{ where: `Connection ${c.connection}: setting`, ...c.health.misconfigured }] : [])),
+    ];
     const rateLimited = stats.connections.flatMap((c) => (c.health.status === 'rate_limited' && c.health.rateLimited ? [{ connection: c.connection, wait: c.health.rateLimited }] : []));
     fill(
       byId('alerts'),
+      misconfigured.map((m) =>
+        h('div', { class: 'alert misconfigured', role: 'alert' }, h('strong', {}, `${m.where} ${m.setting} is malformed: `), m.problems.join('; ')),
+      ),
       rateLimited.map(({ connection, wait }) =>
         h(
           'div',

@@ -1,13 +1,10 @@
-import { EVENT_STATUSES } from './filter';
-import type { EventStatus, LogStats, MinuteStats } from './views';
-
-export type { LogStats, MinuteStats } from './views';
+import { EVENT_STATUSES } from '../eventFilter';
+import type { EventStatus, LogStats, MinuteStats } from '../logViews';
 
 /**
- * Counts over one DeliveryQueue's log for the debugger's stats (runs inside the Durable Object).
- * Every query is a range on an index of delivery/queueStore.ts: counts per status read
- * events_by_status_received alone; per-minute outcomes read events_by_update; MoEngage throughput
- * reads attempts_by_time.
+ * Counts over one queue's log for the debugger's stats (runs inside the Durable Object). Every
+ * query is a range on an index of schema.ts: counts per status read events_by_status_received
+ * alone; per-minute outcomes read events_by_update; MoEngage throughput reads attempts_by_time.
  */
 
 export const MINUTE_MS = 60_000;

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import type { Config } from '../config/config';
+import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
 import { readJsonBody } from '../http/jsonBody';
 
 /**
- * Operator actions on the queues, behind the debugger's bearer token (debugger/routes.ts):
- * replay dead-lettered/paused events and resume a paused connection. docs/delivery.md "Replay".
+ * Operator actions on the queues, behind the debugger's bearer token (debugger/api.ts): replay
+ * dead-lettered/paused events, and resume a paused connection (which also lifts a wait MoEngage's
+ * rate headers imposed). docs/delivery.md "Replay".
  */
 
 const ReplayRequest = z
@@ -23,12 +25,12 @@ const ReplayRequest = z
     message: 'give exactly one of "messageIds" (array), "reason" (string) or "all": true',
   });
 
-/** The configured connections, or the one named (404 unknown_connection when it is not configured). */
-export function connectionsOf(config: Config, id: string | undefined) {
-  if (id === undefined) return config.connections;
-  const found = config.connections.filter((c) => c.id === id);
-  if (!found.length) throw new HttpError(404, 'unknown_connection', `no connection "${id}"; configured: ${config.connections.map((c) => c.id).join(', ')}`);
-  return found;
+/** The configured connections' ids, or the one named (404 unknown_connection when it is not configured). */
+export function connectionIds(config: Config, id: string | undefined): string[] {
+  const all = config.connections.map((c) => c.id);
+  if (id === undefined) return all;
+  if (!all.includes(id)) throw new HttpError(404, 'unknown_connection', `no connection "${id}"; configured: ${all.join(', ')}`);
+  return [id];
 }
 
 const REPLAY_MAX_BYTES = 640 * 1024;
@@ -46,9 +48,7 @@ export async function replay(request: Request, env: Env, config: Config) {
     );
   }
   const { connection, ...selector } = parsed.data;
-  const results = await Promise.all(
-    connectionsOf(config, connection).map(async (c) => ({ connection: c.id, ...(await env.DELIVERY_QUEUE.getByName(c.id).replay(c.id, selector)) })),
-  );
+  const results = await queues.replay(env, connectionIds(config, connection), selector);
   // An id is "skipped" only if no connection could replay it.
   const known = new Set(results.flatMap((r) => (selector.messageIds ?? []).filter((id) => !r.skipped.some((s) => s.messageId === id))));
   return {
@@ -59,7 +59,6 @@ export async function replay(request: Request, env: Env, config: Config) {
 }
 
 export async function resume(connectionId: string, env: Env, config: Config) {
-  const [connection] = connectionsOf(config, connectionId);
-  const id = (connection as { id: string }).id;
-  return { connection: id, ...(await env.DELIVERY_QUEUE.getByName(id).resume(id)) };
+  const [id] = connectionIds(config, connectionId) as [string];
+  return { connection: id, ...(await queues.resume(env, id)) };
 }

@@ -1,8 +1,10 @@
+import type { Migration } from '../sql/migrate';
+
 /**
  * Whole requests the collector refused (bad JSON, too large, unknown write key, rate limited, …):
  * no message of theirs reached the event log, so they are counted here, per reason, with the most
  * recent few kept for the debugger. Nothing of the body is kept — only what the collector said and
- * the request's non-secret headers. Stored in the first connection's DeliveryQueue.
+ * the request's non-secret headers. Stored in the CollectorLog, which belongs to no connection.
  */
 export interface Rejection {
   at: number;
@@ -33,15 +35,22 @@ export interface RejectionLog {
 /** Recent rejections kept (the counts are kept forever). */
 export const KEEP_RECENT = 200;
 
-const SCHEMA = `
+/** The CollectorLog's tables (sql/migrate.ts). */
+export const COLLECTOR_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    does: 'the rejection log',
+    up(sql) {
+      sql.exec(`
 CREATE TABLE IF NOT EXISTS rejection_counts (error TEXT PRIMARY KEY, status INTEGER NOT NULL, count INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS rejections (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
-`;
+CREATE TABLE IF NOT EXISTS rejections (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);`);
+    },
+  },
+];
 
 const clip = (s: string | null, n: number) => (s == null ? null : s.length > n ? `${s.slice(0, n)}…` : s);
 
 export function recordRejection(sql: SqlStorage, r: Rejection): void {
-  sql.exec(SCHEMA);
   const entry: Rejection = {
     ...r,
     detail: clip(r.detail, 500) ?? '',
@@ -63,7 +72,6 @@ export function recordRejection(sql: SqlStorage, r: Rejection): void {
 }
 
 export function listRejections(sql: SqlStorage, limit: number): RejectionLog {
-  sql.exec(SCHEMA);
   const counts = sql
     .exec<{ error: string; status: number; count: number; first_at: number; last_at: number }>('SELECT * FROM rejection_counts ORDER BY last_at DESC')
     .toArray()
@@ -73,4 +81,27 @@ export function listRejections(sql: SqlStorage, limit: number): RejectionLog {
     .toArray()
     .map((row) => JSON.parse(row.entry) as Rejection);
   return { counts, recent };
+}
+
+/**
+ * Merges a rejection log kept elsewhere by an earlier release into this one: counts add up (first
+ * and last times widen), recent entries join in time order within the KEEP_RECENT bound.
+ */
+export function adoptRejections(sql: SqlStorage, legacy: { counts: RejectionCount[]; recent: string[] }): void {
+  for (const c of legacy.counts) {
+    sql.exec(
+      `INSERT INTO rejection_counts (error, status, count, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (error) DO UPDATE SET count = count + excluded.count, first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
+      c.error,
+      c.status,
+      c.count,
+      c.firstAt,
+      c.lastAt,
+    );
+  }
+  const current = sql.exec<{ entry: string }>('SELECT entry FROM rejections ORDER BY id').toArray().map((r) => JSON.parse(r.entry) as Rejection);
+  const adopted = legacy.recent.map((text) => JSON.parse(text) as unknown).filter((e): e is Rejection => !!e && typeof e === 'object' && typeof (e as Rejection).at === 'number');
+  const merged = [...adopted, ...current].sort((a, b) => a.at - b.at).slice(-KEEP_RECENT);
+  sql.exec('DELETE FROM rejections');
+  for (const entry of merged) sql.exec('INSERT INTO rejections (entry) VALUES (?)', JSON.stringify(entry));
 }

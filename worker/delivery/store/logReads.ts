@@ -1,13 +1,11 @@
-import { type Bound, boundFor, encodePosition, type ListPosition } from './cursor';
-import type { EventFilter } from './filter';
-import type { EventStatus, EventSummary, EventView, ExchangeView, Json } from './views';
-
-export type { EventSummary, EventView, ExchangeView } from './views';
+import type { EventFilter } from '../eventFilter';
+import { type Bound, boundFor, type ChangePosition, type ListPosition } from '../logOrder';
+import type { EventStatus, ExchangeView, Json, LoggedEvent, LoggedJourney } from '../logViews';
 
 /**
- * The debugger's reads of one DeliveryQueue's log (tables events, attempts, attempt_events of
- * delivery/queueStore.ts, which also creates the indexes these queries use). Runs inside the
- * Durable Object; the Worker merges connections, masks personal data and adds the request headers.
+ * Reads of one queue's event log for the debugger: listings, the live tail, one event's journey.
+ * Each query walks an index of schema.ts. Runs inside the Durable Object; the Worker merges
+ * queues (delivery/queues.ts), masks personal data and adds the cursors and request headers.
  */
 
 interface EventRow {
@@ -34,7 +32,7 @@ const SUMMARY_COLUMNS = `message_id, received_at, updated_at, type, name, user_i
 
 const parse = (text: SqlStorageValue | undefined): Json => (typeof text === 'string' ? (JSON.parse(text) as Json) : null);
 
-function summary(row: EventRow, connection: string): EventSummary {
+function summary(row: EventRow, connection: string): LoggedEvent {
   return {
     messageId: row.message_id,
     connection,
@@ -50,7 +48,6 @@ function summary(row: EventRow, connection: string): EventSummary {
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     lastAnswer: row.last_status === null || row.last_at === null ? null : { status: row.last_status, at: row.last_at },
-    cursor: encodePosition({ receivedAt: row.received_at, connection, messageId: row.message_id }),
   };
 }
 
@@ -107,7 +104,7 @@ function boundSql(bound: Bound): Select | null {
 }
 
 /** Up to `limit` events after `after`, newest first (ask for one more than a page to know if more follow). */
-export function listEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ListPosition | null, limit: number): EventSummary[] {
+export function listEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ListPosition | null, limit: number): LoggedEvent[] {
   if (filter.connection !== undefined && filter.connection !== connection) return [];
   const seen = new Set<string>();
   const rows: EventRow[] = [];
@@ -122,17 +119,11 @@ export function listEvents(sql: SqlStorage, connection: string, filter: EventFil
   return rows.slice(0, limit).map((row) => summary(row, connection));
 }
 
-/** Where the live tail stands in one connection: the last change it has passed on. */
-export interface ChangePosition {
-  updatedAt: number;
-  messageId: string;
-}
-
 /**
  * Events changed after `after` (oldest change first), for the live tail. Only the latest state of
  * an event is stored, so an event changed twice between reads shows once, in its latest state.
  */
-export function changedEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ChangePosition, limit: number): EventSummary[] {
+export function changedEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ChangePosition, limit: number): LoggedEvent[] {
   if (filter.connection !== undefined && filter.connection !== connection) return [];
   const { where, args, add } = conditions();
   add('(updated_at, message_id) > (?, ?)', after.updatedAt, after.messageId);
@@ -151,7 +142,7 @@ export function changedEvents(sql: SqlStorage, connection: string, filter: Event
     .map((row) => summary(row, connection));
 }
 
-export function getEvent(sql: SqlStorage, connection: string, messageId: string): EventView | null {
+export function getEvent(sql: SqlStorage, connection: string, messageId: string): LoggedJourney | null {
   const row = sql.exec<EventRow & { raw: string; items: string | null; omissions: string | null }>(`SELECT ${SUMMARY_COLUMNS}, raw, items, omissions FROM events WHERE message_id = ?`, messageId).toArray()[0];
   if (!row) return null;
   const exchanges = sql

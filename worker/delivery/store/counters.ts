@@ -54,7 +54,7 @@ CREATE TRIGGER IF NOT EXISTS count_event_delivered AFTER UPDATE OF status ON eve
 END;
 `;
 
-/** Creates the table and the log's triggers (after the log's own schema). */
+/** The table and the log's triggers: a step of the queue's schema (schema.ts), after the log's own. */
 export function countersSchema(sql: SqlStorage): void {
   sql.exec(SCHEMA);
 }

@@ -1,4 +1,4 @@
-import type { Connection } from '../config/connections';
+import type { MoEngageAccount } from '../moengage/account';
 
 /**
  * A 401/403/404 pauses the connection (docs/delivery.md "Pause"): nothing is sent until an operator
@@ -7,8 +7,8 @@ import type { Connection } from '../config/connections';
  * redeploys the Worker), it resumes by itself. The fingerprint is a truncated SHA-256 of the
  * settings: it identifies a configuration without revealing the key, and is never shown anyway.
  */
-export async function fingerprint(connection: Pick<Connection, 'workspaceId' | 'dataApiKey' | 'dataCenter' | 'apiBase'>): Promise<string> {
-  const text = JSON.stringify([connection.workspaceId, connection.dataApiKey, connection.dataCenter, connection.apiBase ?? '']);
+export async function settingsFingerprint(account: MoEngageAccount): Promise<string> {
+  const text = JSON.stringify([account.workspaceId, account.dataApiKey, account.dataCenter, account.apiBase ?? '']);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)]
     .slice(0, 16)
