@@ -60,7 +60,7 @@ export interface DebuggerStats {
   byStatus: Record<EventStatus, number>;
   byReason: { status: EventStatus; reason: string; count: number }[];
   perMinute: MinuteStats[];
-  queue: { depth: number; oldestAgeSeconds: number | null; deadLettered: number; inFlight: number };
+  queue: { depth: number; oldestAgeSeconds: number | null; deadLettered: number; oldestDeadAgeHours: number | null; inFlight: number };
   paused: { connection: string; reason: string; detail: string; since: number }[];
   connections: ConnectionStats[];
   /** Malformed settings (named, never their values); absent when all are well. The routes that need them answer 503. */
