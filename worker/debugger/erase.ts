@@ -7,7 +7,7 @@ import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
 import { readJsonBody } from '../http/jsonBody';
 import { checkCustomerId } from '../identity/customerId';
-import { eraseFromSegments } from '../segments/eraseUser';
+import { eraseFromSegments, forgetCachedSegments } from '../segments/eraseUser';
 
 /**
  * POST /debugger/api/users/erase (docs/debugger.md "Erasure"): forgets one user in every
@@ -38,7 +38,7 @@ export async function eraseUser(request: Request, env: Env, config: Config) {
   const subject: ErasureSubject = parsed.data.userId !== undefined ? { userId: parsed.data.userId } : { anonymousId: parsed.data.anonymousId as string };
   const connections = await queues.erase(env, config.connections.map((c) => c.id), subject, (c) => deleteUsersFor(config, c, subject));
   const subjectId = 'userId' in subject ? subject.userId : subject.anonymousId;
-  const [segments, rejections] = await Promise.all([eraseFromSegments(env, subjectId), forgetMentions(env, [subjectId])]);
+  const [segments, rejections] = await Promise.all([eraseFromSegments(env, subjectId), forgetMentions(env, [subjectId]), forgetSegmentsCache(config, subjectId, request.url)]);
   const sum = (key: 'events' | 'held' | 'links' | 'deleteRequests') => connections.reduce((n, c) => n + c[key], 0);
   return {
     erased: subject,
@@ -47,6 +47,17 @@ export async function eraseUser(request: Request, env: Env, config: Config) {
     segments,
     rejections,
   };
+}
+
+/** The edge copy of the user's segments answer, when the read API is on (a malformed segments setting has nothing cached). */
+async function forgetSegmentsCache(config: Config, userId: string, base: string): Promise<void> {
+  let secret: string | undefined;
+  try {
+    secret = config.segments.identitySecret;
+  } catch {
+    return;
+  }
+  await forgetCachedSegments(secret, userId, base);
 }
 
 /**
