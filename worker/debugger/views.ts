@@ -79,3 +79,22 @@ export interface ConnectionInfo {
   mode: string;
   packing: string;
 }
+
+/** GET /debugger/api/users/erasures: MoEngage Delete User requests of erasures, as sent (key redacted) and answered. */
+export interface ErasuresView {
+  connections: {
+    connection: string;
+    requests: {
+      id: number;
+      customerId: string;
+      state: 'waiting' | 'done' | 'dead';
+      queuedAt: number;
+      nextAttemptAt: number | null;
+      failures: number;
+      reason: string | null;
+      detail: string | null;
+      updatedAt: number;
+      attempts: { at: number; status: number; response: unknown; durationMs: number; error: string | null; request: { method: string; url: string; headers: Record<string, string>; body: unknown } }[];
+    }[];
+  }[];
+}
