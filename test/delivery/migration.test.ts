@@ -61,7 +61,7 @@ const schemaOf = (connection: string) =>
     tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name").toArray().map((r) => r.name),
   }));
 
-const TABLES = ['attempt_events', 'attempts', 'counters', 'events', 'held', 'identity_links', 'log_staging', 'message_keys', 'meta', 'outbox'];
+const TABLES = ['attempt_events', 'attempts', 'counters', 'delete_attempts', 'delete_requests', 'events', 'held', 'identity_links', 'log_staging', 'message_keys', 'meta', 'outbox'];
 /** The schema version QUEUE_MIGRATIONS ends at. */
 const LATEST = QUEUE_MIGRATIONS.at(-1)!.version;
 

@@ -199,6 +199,7 @@ describe('/healthz', () => {
         expiredEvents: { total: 0, lastAt: null },
       },
       log: { events: 2, oldestAgeHours: 0, retentionHours: 168, maxEvents: 2_000_000 },
+      deadLetters: { count: 0, oldestAgeHours: null, retentionDays: 30 },
       storageBytes: expect.any(Number),
     });
   });

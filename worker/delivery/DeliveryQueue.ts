@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { DeliveryConnection } from '../config/connections';
+import { AlarmClock } from './alarmClock';
 import { admit, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { EventFilter } from './eventFilter';
@@ -22,13 +23,15 @@ import { readCounters } from './store/counters';
 import { unitsInWindow } from './unitsInWindow';
 import { Sender } from './sender';
 import type { ServerWait } from './serverWait';
+import { deletionPass } from './deleteSender';
+import type { DeleteRequestShown } from './store/deleteRequests';
+import { type ErasedInQueue, type ErasureSubject, eraseSubject } from './store/erasure';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
-import { housekeeping, retention, retentionMs } from './upkeep';
+import { housekeeping, nextRetentionAt, retention } from './upkeep';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
-/** The event log is written behind: staged rows reach it (and the debugger) within this. */
-const LOG_FLUSH_MS = 1_000;
+const LOG_FLUSH_MS = 1_000; // the log is written behind (store/logStaging.ts): staged rows reach it within this
 
 /**
  * One per MoEngage connection: stores every message it is given (the event log) and delivers the
@@ -46,18 +49,17 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
-  /** The alarm as this object last set or read it (undefined: unknown, ask storage). */
-  private alarmAt: number | null | undefined;
+  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: QueueEnv) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
+    this.clock = new AlarmClock(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
     this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS);
     this.alerts = new AlertReporter(this.store, env, this.sender);
-    // A previous life may have died with requests out: make sure an alarm picks their events up.
+    // A previous life may have died with requests out, or rows staged for the log: an alarm picks them up.
     void ctx.blockConcurrencyWhile(async () => {
-      // Rows staged for the log by a previous life are drained by the alarm too.
       const pending = this.store.outbox.orphans(this.sender.live).length > 0 || this.store.staging.hasStaged();
       if (pending && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
     });
@@ -87,12 +89,10 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       this.store.meta.bump('refused', now, verdict.refusal.detail);
       return { duplicates: [], refused: verdict.refusal };
     }
-    // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
-    // Only this batch can move deadlines earlier: the alarm plans the rest (holds, retention) when it runs.
-    let wake = stored.queued > 0 ? (pause ? now + PAUSE_CHECK_MS : plan.wakeAt) : Number.POSITIVE_INFINITY;
-    if (stored.staged) wake = Math.min(wake, now + LOG_FLUSH_MS); // the log's write-behind, dropped-only traffic too
-    if (stored.holdUntil !== null) wake = Math.min(wake, stored.holdUntil);
-    if (wake !== Number.POSITIVE_INFINITY) await this.wakeBy(wake);
+    // Paused: the minute check (settings changed? events too old?) must run. Only this batch can move
+    // deadlines earlier (the log's write-behind, its holds): the alarm plans the rest when it runs.
+    const wake = Math.min(stored.queued > 0 ? (pause ? now + PAUSE_CHECK_MS : plan.wakeAt) : Infinity, stored.staged ? now + LOG_FLUSH_MS : Infinity, stored.holdUntil ?? Infinity);
+    if (wake !== Infinity) await this.wakeBy(wake);
     await this.alerts.afterEnqueue(connection);
     return { duplicates: stored.duplicates };
   }
@@ -139,6 +139,34 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (result.replayed || resumed) await this.wakeBy(now);
     await this.alerts.tell(connection);
     return { ...result, resumed };
+  }
+
+  /**
+   * Erasure (store/erasure.ts): forgets the subject's events, holds and links here, and queues
+   * MoEngage's Delete User for each of `customerIds`, sent from the alarm with retries.
+   */
+  async erase(connectionId: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
+    this.store.meta.rememberConnection(connectionId);
+    const now = Date.now();
+    const erased = (this.store.drainLog(), eraseSubject(this.ctx.storage, subject, now)); // staged rows too
+    this.store.outbox.recount();
+    const deleteRequests = customerIds.reduce((n, id) => n + this.store.deletes.queue(id, now), 0);
+    if (deleteRequests) await this.wakeBy(now);
+    return { ...erased, deleteRequests };
+  }
+
+  /** The Delete User requests of erasures, newest first, with what was sent and answered. */
+  async deleteRequests(limit: number): Promise<DeleteRequestShown[]> {
+    return this.store.deletes.list(limit);
+  }
+
+  /** Forgets dead letters (all, of one reason, or dead since before `before`); returns how many. */
+  async purgeDead(connectionId: string, selector: { reason?: string; before?: number }): Promise<{ purged: number }> {
+    this.store.meta.rememberConnection(connectionId);
+    let purged = 0;
+    for (let n = -1; n !== 0; purged += n) n = this.store.purgeDead(selector.before ?? Number.MAX_SAFE_INTEGER, 5_000, selector.reason);
+    await this.alerts.tell(await this.own.usable());
+    return { purged };
   }
 
   /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
@@ -198,7 +226,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = undefined; // the alarm that fired is spent
+    this.clock.unknown(); // the alarm that fired is spent
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
@@ -207,15 +235,14 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
         await this.flush();
       } finally {
         this.flushing = null;
-        this.alarmAt = undefined; // the flush sets alarms of its own (sender.ts)
+        this.clock.unknown(); // the flush sets alarms of its own (sender.ts)
       }
       await this.wakeForHolds();
       // Retention was planned at the start of the flush; events that finished during it (the first
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(await this.own.usable());
       else await this.wakeBy(this.retentionDueAt);
-      // Rows staged while the flush awaited MoEngage (the sender may have cleared the alarm meanwhile).
-      if (this.store.staging.hasStaged()) await this.wakeBy(Date.now() + LOG_FLUSH_MS);
+      if (this.store.staging.hasStaged()) await this.wakeBy(Date.now() + LOG_FLUSH_MS); // staged during the flush
       await this.alerts.tell(await this.own.usable());
     })();
     return this.flushing;
@@ -249,15 +276,15 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     }
 
     await this.sender.flush(own);
+    const deletesDue = await deletionPass(this.store.deletes, connection);
+    if (deletesDue !== null) await this.wakeBy(deletesDue);
   }
 
   /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */
   private async wakeForRetention(connection: DeliveryConnection | undefined): Promise<void> {
     if (!connection) return;
-    const oldest = this.store.log.oldestFinishedAt();
-    if (oldest === null) return;
-    this.retentionDueAt = oldest + retentionMs(connection) + 1;
-    await this.wakeBy(this.retentionDueAt);
+    this.retentionDueAt = nextRetentionAt(this.store, connection);
+    if (this.retentionDueAt !== null) await this.wakeBy(this.retentionDueAt);
   }
 
   /** An alarm no later than the end of the next hold window. */
@@ -286,19 +313,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (lifted) this.store.liftWait(now, lifted.until);
   }
 
-  /**
-   * Makes sure an alarm fires no later than `at`. The alarm time is kept in memory between calls
-   * (enqueue asks on every batch); a flush in progress sets alarms itself, so it is read then.
-   */
-  private async wakeBy(at: number): Promise<void> {
-    if (this.flushing) this.alarmAt = undefined;
-    if (this.alarmAt === undefined) {
-      const read = await this.ctx.storage.getAlarm();
-      if (this.alarmAt === undefined) this.alarmAt = read;
-    }
-    if (this.alarmAt == null || this.alarmAt > at) {
-      this.alarmAt = this.flushing ? undefined : at;
-      await this.ctx.storage.setAlarm(at);
-    }
+  private wakeBy(at: number): Promise<void> {
+    return this.clock.wakeBy(at, this.flushing !== null); // no later than `at` (alarmClock.ts)
   }
 }

@@ -6,6 +6,8 @@ import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
 import type { QueueMetrics } from './queueMetrics';
 import type { EnqueueResult, IngestRecord } from './record';
 import type { LegacyRejections } from './store/legacyRejections';
+import type { DeleteRequestShown } from './store/deleteRequests';
+import type { ErasedInQueue, ErasureSubject } from './store/erasure';
 import type { ReplayResult, ReplaySelector } from './store/queueStore';
 
 /**
@@ -83,6 +85,24 @@ export function healthOf(env: Env, connections: readonly string[]): Promise<Queu
 /** Replays the selected dead letters in each connection's queue. */
 export function replay(env: Env, connections: readonly string[], selector: ReplaySelector): Promise<(ReplayResult & { resumed: boolean; connection: string })[]> {
   return Promise.all(connections.map(async (c) => ({ connection: c, ...(await queueOf(env, c).replay(c, selector)) })));
+}
+
+/**
+ * Erases the subject from every queue of each connection; `deleteUsers` names the customer_ids to
+ * send MoEngage's Delete User for, per connection (a connection's Delete User goes from one queue).
+ */
+export function erase(env: Env, connections: readonly string[], subject: ErasureSubject, deleteUsers: (connection: string) => string[]): Promise<(ErasedInQueue & { deleteRequests: number; connection: string })[]> {
+  return Promise.all(connections.map(async (c) => ({ connection: c, ...(await queueOf(env, c).erase(c, subject, deleteUsers(c))) })));
+}
+
+/** The Delete User requests of erasures, per connection, newest first. */
+export function deleteRequests(env: Env, connections: readonly string[], limit: number): Promise<{ connection: string; requests: DeleteRequestShown[] }[]> {
+  return Promise.all(connections.map(async (c) => ({ connection: c, requests: await queueOf(env, c).deleteRequests(limit) })));
+}
+
+/** Forgets the selected dead letters in every queue of each connection. */
+export function purgeDead(env: Env, connections: readonly string[], selector: { reason?: string; before?: number }): Promise<{ connection: string; purged: number }[]> {
+  return Promise.all(connections.map(async (c) => ({ connection: c, ...(await queueOf(env, c).purgeDead(c, selector)) })));
 }
 
 export function resume(env: Env, connection: string) {

@@ -1,5 +1,6 @@
 import type { IngestRecord } from '../record';
 import type { FirstStatus } from './eventLog';
+import type { PauseInfo } from './meta';
 
 /**
  * The event log, written behind. Ingest stages each new message's row in `log_staging`, a table
@@ -72,4 +73,15 @@ export class LogStaging {
     if (this.staged < 0 && this.sql.exec('SELECT 1 FROM log_staging LIMIT 1').toArray().length === 0) this.staged = 0;
     return this.staged !== 0;
   }
+}
+
+/** How a new message's log row starts (a queued one shows the pause, if any). */
+export function firstStatus({ outcome }: IngestRecord, pause: PauseInfo | null, dueAt: number): FirstStatus {
+  const shownPaused = outcome.status === 'queued' && pause !== null;
+  return {
+    status: shownPaused ? 'paused' : outcome.status,
+    reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
+    detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
+    nextAttemptAt: outcome.status === 'queued' ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
+  };
 }

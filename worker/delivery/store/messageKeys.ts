@@ -37,6 +37,21 @@ export class MessageKeys {
 }
 
 /**
+ * Forgets the keys of log rows about to be deleted (retention, erasure): a forgotten message's id is
+ * new again. Reads the rows' claimed ids, so call it before deleting them.
+ */
+export function forgetKeysOf(sql: SqlStorage, logIds: readonly string[]): void {
+  if (!logIds.length) return;
+  const ids = JSON.stringify(logIds);
+  // A key names its log row (`log_id` decides); the claimed ids only let SQLite find keys by their primary key.
+  sql.exec(
+    `DELETE FROM message_keys WHERE message_id IN (SELECT coalesce(claimed_id, message_id) FROM events WHERE message_id IN (SELECT value FROM json_each(?1)))
+       AND log_id IN (SELECT value FROM json_each(?1))`,
+    ids,
+  );
+}
+
+/**
  * The table, and keys for the log rows an earlier release stored (sender unknown). A log row
  * stored under another id than the one its sender claimed keeps the claimed one (`claimed_id`), so
  * retention finds its key.

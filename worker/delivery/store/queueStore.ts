@@ -3,10 +3,11 @@ import type { EnqueueResult, IngestRecord } from '../record';
 import { afterFailure } from '../retryPolicy';
 import type { StoreOp } from '../settlement';
 import { statusOf } from '../status';
-import { type AttemptResult, EventLog, type FirstStatus, type StoredAttempt } from './eventLog';
+import { DeleteRequests } from './deleteRequests';
+import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
 import { admitLinks } from './heldRelease';
 import { Holds } from './holds';
-import { LogStaging } from './logStaging';
+import { firstStatus, LogStaging } from './logStaging';
 import { MessageKeys } from './messageKeys';
 import { type PauseInfo, QueueMeta } from './meta';
 import { Outbox } from './outbox';
@@ -25,23 +26,14 @@ export interface QueueStats {
   waiting: number;
   inFlight: number;
   dead: number;
+  /** When the oldest dead letter died, or null. */
+  oldestDeadAt: number | null;
   oldestQueuedAt: number | null;
   nextAttemptAt: number | null;
   storageBytes: number;
 }
 
 class Refused extends Error {}
-
-/** How a new message's log row starts (a queued one shows the pause, if any). */
-function firstStatus({ outcome }: IngestRecord, pause: PauseInfo | null, dueAt: number): FirstStatus {
-  const shownPaused = outcome.status === 'queued' && pause !== null;
-  return {
-    status: shownPaused ? 'paused' : outcome.status,
-    reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
-    detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
-    nextAttemptAt: outcome.status === 'queued' ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
-  };
-}
 
 export class QueueStore {
   readonly meta: QueueMeta;
@@ -50,6 +42,7 @@ export class QueueStore {
   readonly holds: Holds;
   readonly keys: MessageKeys;
   readonly staging: LogStaging;
+  readonly deletes: DeleteRequests;
   readonly sql: SqlStorage;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -61,6 +54,7 @@ export class QueueStore {
     this.holds = new Holds(this.sql);
     this.keys = new MessageKeys(this.sql);
     this.staging = new LogStaging(this.sql);
+    this.deletes = new DeleteRequests(this.sql);
   }
 
   /**
@@ -281,9 +275,14 @@ export class QueueStore {
     return result;
   }
 
-  /** Forgets finished events past retention, at most `limit`; their dead items go with them. Returns how many. */
+  /** Forgets delivered and dropped events past the log's retention, at most `limit`. Returns how many. */
   purge(cutoff: number, limit: number): number {
     return this.forget(() => this.log.forgetFinished(cutoff, limit));
+  }
+
+  /** Forgets dead letters dead since before `cutoff` (of one reason, if given), at most `limit`, with their dead items. */
+  purgeDead(cutoff: number, limit: number, reason?: string): number {
+    return this.forget(() => this.log.forgetDead(cutoff, limit, reason));
   }
 
   /**
@@ -297,7 +296,7 @@ export class QueueStore {
 
   stats(): QueueStats {
     const outbox = this.outbox.stats();
-    return { ...outbox, dead: this.log.countDead(), storageBytes: this.sql.databaseSize };
+    return { ...outbox, dead: this.log.countDead(), oldestDeadAt: this.log.oldestDeadAt(), storageBytes: this.sql.databaseSize };
   }
 
   private forget(select: () => string[]): number {
