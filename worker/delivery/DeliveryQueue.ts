@@ -24,6 +24,7 @@ import { Sender } from './sender';
 import type { ServerWait } from './serverWait';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, retention, retentionMs } from './upkeep';
+import { parseQueueName } from './shardRouting';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
@@ -51,15 +52,19 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     this.own = new OwnConnection(env, () => this.store.meta.connection());
     this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS);
     this.alerts = new AlertReporter(this.store, env, this.sender);
+    this.alerts.queue = this.store.meta.queue() ?? null;
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
-  /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. */
-  async enqueue(connectionId: string, records: IngestRecord[]): Promise<EnqueueResult> {
-    this.store.meta.rememberConnection(connectionId);
+  /**
+   * Stores a batch durably (deduplicated by messageId) and schedules its delivery. Every call names
+   * this queue (delivery/queues.ts): the connection's id for shard 0, `<id>#<i>` for shard i.
+   */
+  async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
+    this.named(queue);
     const connection = await this.own.usable();
     const now = Date.now();
     const pause = connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null);
@@ -91,17 +96,17 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   // --- the log's reads, for the debugger (delivery/queues.ts fans them out across queues) ---
   /** Newest first, after `after` (a position in the order of logOrder.ts), at most `limit`. */
-  async listEvents(connectionId: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
-    return listEvents(this.ctx.storage.sql, connectionId, filter, after, limit);
+  async listEvents(queue: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
+    return listEvents(this.ctx.storage.sql, parseQueueName(queue).connection, filter, after, limit, queue);
   }
 
-  async getEvent(connectionId: string, messageId: string): Promise<LoggedJourney | null> {
-    return getEvent(this.ctx.storage.sql, connectionId, messageId);
+  async getEvent(queue: string, messageId: string): Promise<LoggedJourney | null> {
+    return getEvent(this.ctx.storage.sql, parseQueueName(queue).connection, messageId, queue);
   }
 
   /** Events changed after `after`, oldest change first, and this queue's clock (the live tail). */
-  async changedEvents(connectionId: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
-    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, connectionId, filter, after, limit) };
+  async changedEvents(queue: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
+    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, parseQueueName(queue).connection, filter, after, limit, queue) };
   }
 
   async logStats(since: number, seriesSince: number): Promise<LogStats> {
@@ -114,8 +119,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Dead-lettered (and paused) events again: all, by reason, or by messageId. Idempotent. */
-  async replay(connectionId: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
-    this.store.meta.rememberConnection(connectionId);
+  async replay(queue: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
+    this.named(queue);
     const now = Date.now();
     const result = this.store.replay(selector, now);
     const pause = this.store.meta.get('pause');
@@ -130,8 +135,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
-  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
-    this.store.meta.rememberConnection(connectionId);
+  async resume(queue: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
+    this.named(queue);
     const pause = this.store.meta.get('pause');
     const now = Date.now();
     const connection = await this.own.usable();
@@ -146,12 +151,12 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Non-secret state for /healthz and the debugger. */
-  async health(connectionId: string): Promise<QueueHealth> {
-    this.store.meta.rememberConnection(connectionId);
+  async health(queue: string): Promise<QueueHealth> {
+    const connectionId = this.named(queue);
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
-    return queueHealth({
+    const health = queueHealth({
       connection: connectionId,
       settings: own && 'misconfigured' in own ? own.misconfigured : connection,
       pause: connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null),
@@ -163,6 +168,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       expired: this.store.meta.get('expired'),
       now,
     });
+    return queue === connectionId ? health : { ...health, queue };
   }
 
   /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
@@ -172,8 +178,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Counters and gauges for GET /debugger/api/metrics (worker/metrics/). */
-  async metrics(connectionId: string): Promise<QueueMetrics> {
-    const health = await this.health(connectionId);
+  async metrics(queue: string): Promise<QueueMetrics> {
+    const health = await this.health(queue);
     const connection = await this.own.usable();
     const now = Date.now();
     return {
@@ -231,6 +237,18 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     }
 
     await this.sender.flush(own);
+  }
+
+  /** Remembers the connection (and this queue's name) an RPC names; returns the connection's id. */
+  private named(queue: string): string {
+    const { connection } = parseQueueName(queue);
+    this.store.meta.rememberConnection(connection);
+    if (this.alerts.queue !== queue) {
+      // Kept for alarms of a later life that run before any call names the queue.
+      if (queue !== connection) this.store.meta.rememberQueue(queue);
+      this.alerts.queue = queue;
+    }
+    return connection;
   }
 
   /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */

@@ -14,6 +14,8 @@ import type { QueueStore } from './store/queueStore';
 export class AlertReporter {
   /** What the connection's alerts last heard from this queue. */
   private reported: QueueSignal | null = null;
+  /** This queue's name (a shard's, `<id>#<i>`), once an RPC named it; else the connection's id (shard 0). */
+  queue: string | null = null;
 
   constructor(
     private readonly store: QueueStore,
@@ -51,8 +53,8 @@ export class AlertReporter {
     const wait = waiting > 0 ? serverWait(this.sender.limiter(connection, now), now) : null;
     return {
       connection: connection.id,
-      // One queue per connection, named by it (delivery/queues.ts): the connection's id names the queue too.
-      queue: connection.id,
+      // Shard 0 is named by the connection's id (delivery/shardRouting.ts); the alerts ask back by this name.
+      queue: this.queue ?? connection.id,
       at: now,
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
       rateLimited: wait ? { until: wait.until } : null,

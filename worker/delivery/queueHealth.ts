@@ -3,6 +3,10 @@
 /** One connection's queue as /healthz shows it: counts, times and settings, never a secret. */
 export interface QueueHealth {
   connection: string;
+  /** The queue shard that answered, when it is not shard 0 (named `<connection>#<i>`). */
+  queue?: string;
+  /** A connection with more than one queue shard: each shard's own state (the fields above are their sum). */
+  shards?: ShardHealth[];
   /** Worst first: misconfigured > paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
   status: 'ok' | 'misconfigured' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
   mode: 'realtime' | 'batch' | null;
@@ -37,4 +41,18 @@ export interface QueueHealth {
   storageBytes: number;
   /** This connection's own settings are malformed (named, never their values): its events wait, stored, until they are fixed. */
   misconfigured?: { setting: string; problems: string[] };
+}
+
+/** One queue shard of a connection, as /healthz and the stats list it. */
+export interface ShardHealth {
+  shard: number;
+  /** The Durable Object's name: the connection's id for shard 0, `<id>#<i>` for the others. */
+  queue: string;
+  status: QueueHealth['status'];
+  queueDepth: number;
+  oldestAgeSeconds: number | null;
+  /** Events received and still in its log (the log's retention bounds it). */
+  events: number;
+  inFlight: number;
+  deadLettered: number;
 }

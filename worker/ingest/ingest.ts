@@ -42,7 +42,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
         options: mappingOptions(connection, visitorCountry),
         anonymousHoldMinutes: connection.anonymousHoldMinutes,
       };
-      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic));
+      const { duplicates, refused } = await queues.enqueue(env, connection, recordsFor(prepared, target, traffic));
       if (refused) refusals.push(`${connection.id}: ${refused.detail}`);
       for (const id of duplicates) duplicateIds.add(id);
     }),
