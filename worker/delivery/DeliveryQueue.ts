@@ -42,6 +42,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   private readonly sender: Sender;
   private readonly alerts: AlertReporter;
   private flushing: Promise<void> | null = null;
+  /** This shard told its connection's budget it exists (registerShard). */
+  private registered = false;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
@@ -50,7 +52,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
-    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS);
+    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS, env.DELIVERY_BUDGET, () => parseQueueName(this.alerts.queue ?? '').shard);
     this.alerts = new AlertReporter(this.store, env, this.sender);
     this.alerts.queue = this.store.meta.queue() ?? null;
     // A previous life may have died with requests out: make sure an alarm picks their events up.
@@ -64,7 +66,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
    * this queue (delivery/queues.ts): the connection's id for shard 0, `<id>#<i>` for shard i.
    */
   async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
-    this.named(queue);
+    const connectionId = this.named(queue);
+    await this.registerShard(connectionId, queue);
     const connection = await this.own.usable();
     const now = Date.now();
     const pause = connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null);
@@ -127,7 +130,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     // A paused event can only move with its connection: asking to replay it is asking to resume.
     const resumed = Boolean(pause && result.paused > 0);
     const connection = await this.own.usable();
-    if (resumed) this.resumeNow(now, connection);
+    if (resumed) await this.resumeNow(now, connection);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
     await this.alerts.tell(connection);
@@ -140,9 +143,10 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const pause = this.store.meta.get('pause');
     const now = Date.now();
     const connection = await this.own.usable();
+    if (connection) await this.sender.refresh(connection);
     const rateLimited = connection ? serverWait(this.sender.limiter(connection, now), now) : null;
     if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
-    this.resumeNow(now, connection);
+    await this.resumeNow(now, connection);
     await this.wakeBy(now);
     await this.alerts.tell(connection);
     if (!pause) return { resumed: true, pause: null, rateLimited };
@@ -156,6 +160,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
+    // The budget is the connection's: a wait another shard met holds this one back too.
+    if (connection) await this.sender.refresh(connection);
     const health = queueHealth({
       connection: connectionId,
       settings: own && 'misconfigured' in own ? own.misconfigured : connection,
@@ -239,6 +245,19 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     await this.sender.flush(own);
   }
 
+  /**
+   * A shard other than 0 tells its connection's budget, once per life, that it holds events: reads
+   * then include it even after the connection's shard count was lowered (delivery/queues.ts). If the
+   * budget cannot be told, the batch is not stored (the client retries), so no event hides in a
+   * shard the reads would not know.
+   */
+  private async registerShard(connectionId: string, queue: string): Promise<void> {
+    const { shard } = parseQueueName(queue);
+    if (shard === 0 || this.registered) return;
+    await this.env.DELIVERY_BUDGET.getByName(connectionId).register(shard);
+    this.registered = true;
+  }
+
   /** Remembers the connection (and this queue's name) an RPC names; returns the connection's id. */
   private named(queue: string): string {
     const { connection } = parseQueueName(queue);
@@ -272,17 +291,17 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (!pause) return null;
     const own = await this.own.get();
     if (!own || !('fingerprint' in own) || pause.fingerprint === own.fingerprint) return pause;
-    this.resumeNow(now, own.connection);
+    await this.resumeNow(now, own.connection);
     await this.wakeBy(now);
     return null;
   }
 
-  private resumeNow(now: number, connection: DeliveryConnection | undefined): void {
+  private async resumeNow(now: number, connection: DeliveryConnection | undefined): Promise<void> {
     this.store.meta.delete('pause');
     this.store.meta.delete('outage');
     this.store.markResumed(now);
     // A resume also lifts what MoEngage's rate headers imposed (the next send is a single probe).
-    const lifted = connection ? this.sender.liftServerWaits(connection, now) : null;
+    const lifted = connection ? await this.sender.liftServerWaits(connection, now) : null;
     if (lifted) this.store.liftWait(now, lifted.until);
   }
 

@@ -35,9 +35,19 @@ function queueAt(env: Pick<Env, 'DELIVERY_QUEUE'>, name: string) {
   return env.DELIVERY_QUEUE.getByName(name);
 }
 
-/** Every queue of a connection that may hold events: its configured shards, and any it had before. */
-function queuesOf(connection: Sharded): string[] {
-  return Array.from({ length: Math.max(1, connection.shards) }, (_, i) => queueName(connection.id, i));
+/**
+ * Every queue of a connection that may hold events: its configured shards, and those it had before
+ * its shard count was lowered (each shard tells the connection's budget when it first stores events,
+ * so they keep being read, drained and resumed).
+ */
+async function queuesOf(env: Pick<Env, 'DELIVERY_BUDGET'>, connection: Sharded): Promise<string[]> {
+  let known = 1;
+  try {
+    known = await env.DELIVERY_BUDGET.getByName(connection.id).shardCount();
+  } catch {
+    // The budget unreachable: the configured shards are still read.
+  }
+  return Array.from({ length: Math.max(1, connection.shards, known) }, (_, i) => queueName(connection.id, i));
 }
 
 /**
@@ -72,7 +82,7 @@ export async function listEvents(
 ): Promise<{ events: LoggedEvent[]; more: boolean }> {
   // Each queue answers one more than a page after the position; merging those in the global order
   // and cutting at the page size is exact, and tells whether more follow.
-  const names = connections.flatMap(queuesOf);
+  const names = (await Promise.all(connections.map((c) => queuesOf(env, c)))).flat();
   const lists = await Promise.all(names.map((q) => queueAt(env, q).listEvents(q, filter, after, limit + 1)));
   const merged = lists.flat().sort(compareNewestFirst);
   return { events: merged.slice(0, limit), more: merged.length > limit };
@@ -82,7 +92,7 @@ export async function listEvents(
 export async function findEvent(env: Env, connections: readonly Sharded[], messageId: string): Promise<LoggedJourney | null> {
   for (const c of connections) {
     // A message is in one shard of a connection; asking them all at once costs one round trip.
-    const found = await Promise.all(queuesOf(c).map((q): Promise<LoggedJourney | null> => queueAt(env, q).getEvent(q, messageId) as Promise<LoggedJourney | null>));
+    const found = await Promise.all((await queuesOf(env, c)).map((q): Promise<LoggedJourney | null> => queueAt(env, q).getEvent(q, messageId) as Promise<LoggedJourney | null>));
     const event = found.find((e) => e !== null);
     if (event) return event;
   }
@@ -90,8 +100,9 @@ export async function findEvent(env: Env, connections: readonly Sharded[], messa
 }
 
 /** The change feeds the live tail reads for these connections: one per queue. */
-export function feedsOf(connections: readonly Sharded[]): Feed[] {
-  return connections.flatMap((c) => queuesOf(c).map((name) => ({ name, connection: c.id })));
+export async function feedsOf(env: Env, connections: readonly Sharded[]): Promise<Feed[]> {
+  const each = await Promise.all(connections.map(async (c) => (await queuesOf(env, c)).map((name) => ({ name, connection: c.id }))));
+  return each.flat();
 }
 
 /** Changes of one feed after `after`, oldest first, and the queue's clock. */
@@ -102,7 +113,7 @@ export function readFeed(env: Env, feed: Feed, filter: EventFilter, after: Chang
 /** A connection's log counts and its queues' health (summed over shards), for the debugger's stats. */
 export async function statsOf(env: Env, connection: Sharded, since: number, seriesSince: number): Promise<{ log: LogStats; health: QueueHealth }> {
   const each = await Promise.all(
-    queuesOf(connection).map(async (q) => {
+    (await queuesOf(env, connection)).map(async (q) => {
       const queue = queueAt(env, q);
       const [log, health] = await Promise.all([queue.logStats(since, seriesSince), queue.health(q)]);
       return { log, health };
@@ -112,25 +123,25 @@ export async function statsOf(env: Env, connection: Sharded, since: number, seri
 }
 
 /** The metrics of each of a connection's queues. */
-export function metricsOf(env: Env, connection: Sharded): Promise<QueueMetrics[]> {
-  return Promise.all(queuesOf(connection).map((q) => queueAt(env, q).metrics(q)));
+export async function metricsOf(env: Env, connection: Sharded): Promise<QueueMetrics[]> {
+  return Promise.all((await queuesOf(env, connection)).map((q) => queueAt(env, q).metrics(q)));
 }
 
 /** Each connection's health: its shards' summed, with the shards listed when it has more than one. */
 export function healthOf(env: Env, connections: readonly Sharded[]): Promise<QueueHealth[]> {
-  return Promise.all(connections.map(async (c) => mergeHealth(await Promise.all(queuesOf(c).map((q) => queueAt(env, q).health(q))))));
+  return Promise.all(connections.map(async (c) => mergeHealth(await Promise.all((await queuesOf(env, c)).map((q) => queueAt(env, q).health(q))))));
 }
 
 /** Replays the selected dead letters in each connection's queues. */
 export function replay(env: Env, connections: readonly Sharded[], selector: ReplaySelector): Promise<(ReplayResult & { resumed: boolean; connection: string })[]> {
   return Promise.all(
-    connections.map(async (c) => ({ connection: c.id, ...mergeReplays(await Promise.all(queuesOf(c).map((q) => queueAt(env, q).replay(q, selector)))) })),
+    connections.map(async (c) => ({ connection: c.id, ...mergeReplays(await Promise.all((await queuesOf(env, c)).map((q) => queueAt(env, q).replay(q, selector)))) })),
   );
 }
 
 /** Resumes every shard of a connection (a pause or a rate-limit wait is the connection's, not one shard's). */
 export async function resume(env: Env, connection: Sharded) {
-  const answers = await Promise.all(queuesOf(connection).map((q) => queueAt(env, q).resume(q)));
+  const answers = await Promise.all((await queuesOf(env, connection)).map((q) => queueAt(env, q).resume(q)));
   const first = answers.find((a) => a.resumed) ?? answers[0]!;
   return { ...first, resumed: answers.some((a) => a.resumed) };
 }
