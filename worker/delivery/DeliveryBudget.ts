@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { BudgetCalls } from './budgetCalls';
-import { answered, grant, idle, type Ledger, lifted } from './lease';
+import { answered, grant, type Ledger, lifted, standing } from './lease';
 import { type Amounts, type Limits, type LimiterState, type RateSignal, restoreLimiter } from './limiter';
 import type { ServerWait } from './serverWait';
 
@@ -40,8 +40,8 @@ export class DeliveryBudget extends DurableObject<unknown> implements BudgetCall
     return this.update(limits, undefined, (l) => answered(l, limits, signal, Date.now())).limiter;
   }
 
-  async idle(limits: Limits, shard: number): Promise<LimiterState> {
-    return this.update(limits, undefined, (l) => idle(l, limits, shard, Date.now())).limiter;
+  async standing(limits: Limits, shard: number, due: boolean): Promise<LimiterState> {
+    return this.update(limits, undefined, (l) => standing(l, limits, shard, due, Date.now())).limiter;
   }
 
   async lift(limits: Limits): Promise<{ wait: ServerWait | null; limiter: LimiterState }> {

@@ -12,7 +12,8 @@ export interface BudgetCalls extends Rpc.DurableObjectBranded {
   /** Grants a request costing `cost` (plus one request) only if it fits now, and records it. */
   take(limits: Limits, shard: number, cost: Partial<Amounts>): Promise<{ granted: boolean; limiter: LimiterState }>;
   answered(limits: Limits, signal: RateSignal): Promise<LimiterState>;
-  idle(limits: Limits, shard: number): Promise<LimiterState>;
+  /** After each flush: whether this shard still has work due (the bucket rests only when no shard has). */
+  standing(limits: Limits, shard: number, due: boolean): Promise<LimiterState>;
   lift(limits: Limits): Promise<{ wait: ServerWait | null; limiter: LimiterState }>;
   /** Remembers that queue shard `shard` holds events (reads include it even after N was lowered). */
   register(shard: number): Promise<void>;

@@ -46,9 +46,14 @@ export function answered(ledger: Ledger, limits: Limits, signal: RateSignal, now
   return { ...ledger, limiter: observe(ledger.limiter, limits, signal, now), probeUntil: 0 };
 }
 
-/** A shard has nothing due: once no shard has, the bucket only saves up the small idle burst. */
-export function idle(ledger: Ledger, limits: Limits, shard: number, now: number): Ledger {
-  const busy = Object.fromEntries(Object.entries(ledger.busy).filter(([s, at]) => s !== String(shard) && at > now - BUSY_FOR_MS));
+/**
+ * How a shard stands after a flush: with work due (it waits for tokens) or not. Once no shard has
+ * work due, the bucket only saves up the small idle burst; while any has, it keeps the busy one,
+ * so a shard waiting for its turn loses no tokens to another shard's quiet spell.
+ */
+export function standing(ledger: Ledger, limits: Limits, shard: number, due: boolean, now: number): Ledger {
+  const others = Object.entries(ledger.busy).filter(([s, at]) => s !== String(shard) && at > now - BUSY_FOR_MS);
+  const busy = Object.fromEntries(due ? [...others, [String(shard), now]] : others);
   return { ...ledger, busy, limiter: Object.keys(busy).length ? ledger.limiter : rest(ledger.limiter, limits, now) };
 }
 

@@ -144,7 +144,7 @@ export class Sender {
       progressed: this.sent > 0,
       leaseMs: LEASE_MS,
     });
-    if (wake.limiter !== this.limiterState) await this.idle(connection, wake.limiter);
+    if (!unreachable) await this.standing(connection, wake.limiter !== this.limiterState ? wake.limiter : null);
     if (wake.at === null) await this.storage.deleteAlarm();
     else await this.storage.setAlarm(unreachable ? Math.max(wake.at, now + BUDGET_RETRY_MS) : wake.at);
   }
@@ -217,12 +217,12 @@ export class Sender {
     return this.limiterState;
   }
 
-  /** Nothing is due here any more: the budget saves only the idle burst once no shard has work. */
-  private async idle(connection: DeliveryConnection, rested: LimiterState): Promise<void> {
+  /** Tells the budget whether work is due here (`rested`: nothing is, the limiter as resting); it rests once no shard has work. */
+  private async standing(connection: DeliveryConnection, rested: LimiterState | null): Promise<void> {
     try {
-      this.limiterState = (await this.budget(connection).idle(limitsOf(connection), this.shard())) as unknown as LimiterState;
+      this.limiterState = (await this.budget(connection).standing(limitsOf(connection), this.shard(), rested === null)) as unknown as LimiterState;
     } catch {
-      this.limiterState = rested;
+      if (rested) this.limiterState = rested;
     }
   }
 }
