@@ -24,7 +24,7 @@ describe('grant: a request is sent only if all of it fits now', () => {
   });
 
   it('a 429 reported by one shard blocks every shard until its bounded reset, then one probe goes out across shards', () => {
-    const blocked = answered(fresh(), limits, { status: 429, unit: 'events', rate: { retryAfter: { at: NOW + 120_000, value: '120' } } }, NOW);
+    const blocked = answered(fresh(), limits, { status: 429, unit: 'events', rate: { retryAfter: { at: NOW + 120_000, value: '120', form: 'seconds' }, raw: {} } }, NOW);
     expect(serverWait(blocked.limiter, NOW)?.until).toBe(NOW + 60_000); // 60 s at most on one answer's word
     expect(grant(blocked, limits, { events: 1 }, 5, NOW + 59_999).granted).toBe(false);
     const probe = grant(blocked, limits, { events: 1 }, 5, NOW + 60_000);
@@ -36,7 +36,7 @@ describe('grant: a request is sent only if all of it fits now', () => {
   });
 
   it('an operator lift ends the wait for all shards', () => {
-    const blocked = answered(fresh(), limits, { status: 429, unit: 'events', rate: { retryAfter: { at: NOW + 30_000, value: '30' } } }, NOW);
+    const blocked = answered(fresh(), limits, { status: 429, unit: 'events', rate: { retryAfter: { at: NOW + 30_000, value: '30', form: 'seconds' }, raw: {} } }, NOW);
     const { wait, ledger } = lifted(blocked, NOW + 1_000);
     expect(wait?.header).toBe('retry-after');
     expect(serverWait(ledger.limiter, NOW + 1_000)).toBeNull();
