@@ -152,4 +152,30 @@ describe('sharded queues per connection', () => {
     expect(stats.byStatus.queued).toBe(18);
     expect(stats.queue.depth).toBe(18);
   });
+
+  it.each([
+    { from: 4, to: 2 },
+    { from: 2, to: 4 },
+  ])('changing N from $from to $to loses nothing: every shard that held events stays listed, read and drained', async ({ from, to }) => {
+    const { sandbox } = installSandbox();
+    const before = Array.from({ length: 9 }, (_, i) => track(`n-${i}`, `visitor-${i}`));
+    expect((await fetchWith(sharded({ main: from }), ingestRequest('/v1/batch', { batch: before }))).status).toBe(200);
+    const after = Array.from({ length: 9 }, (_, i) => track(`n2-${i}`, `visitor-${i}`));
+    const changed = sharded({ main: to });
+    expect((await fetchWith(changed, ingestRequest('/v1/batch', { batch: after }))).status).toBe(200);
+
+    const all = shardNames('main', Math.max(from, to));
+    const health = (await (await fetchWith(changed, new Request('http://collector.test/healthz'))).json()) as { connections: { connection: string; queueDepth: number; shards?: { queue: string }[] }[] };
+    const main = health.connections.find((c) => c.connection === 'main')!;
+    expect(main.shards?.map((s) => s.queue)).toEqual(all);
+    expect(main.queueDepth).toBe(18);
+    const listed = (await (await debuggerGet(changed, '/debugger/api/events?connection=main&limit=50')).json()) as { events: { messageId: string }[] };
+    expect(listed.events.map((e) => e.messageId).sort()).toEqual([...before, ...after].map((m) => m.messageId).sort());
+    // New events go only to the shards of the new count.
+    const stored = await Promise.all(all.map(messageIdsIn));
+    for (let i = to; i < all.length; i++) expect(stored[i]!.filter((id) => id.startsWith('n2-'))).toEqual([]);
+
+    await drain(all);
+    expect(deliveredIds(sandbox, 'main').sort()).toEqual([...before, ...after].map((m) => m.messageId).sort());
+  });
 });
