@@ -44,6 +44,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   private flushing: Promise<void> | null = null;
   /** This shard told its connection's budget it exists (registerShard). */
   private registered = false;
+  /** What this object took since it started, for /healthz's per-shard rates (in memory: costs no write). */
+  private readonly received = { events: 0, requests: 0, since: Date.now() };
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
@@ -68,6 +70,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
     const connectionId = this.named(queue);
     await this.registerShard(connectionId, queue);
+    this.received.requests++;
+    this.received.events += records.length;
     const connection = await this.own.usable();
     const now = Date.now();
     const pause = connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null);
@@ -174,7 +178,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       expired: this.store.meta.get('expired'),
       now,
     });
-    return queue === connectionId ? health : { ...health, queue };
+    return { ...health, ...(queue === connectionId ? {} : { queue }), received: { ...this.received } };
   }
 
   /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */

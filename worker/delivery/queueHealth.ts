@@ -5,8 +5,10 @@ export interface QueueHealth {
   connection: string;
   /** The queue shard that answered, when it is not shard 0 (named `<connection>#<i>`). */
   queue?: string;
-  /** A connection with more than one queue shard: each shard's own state (the fields above are their sum). */
+  /** Each of the connection's queue shards, in /healthz and the stats (the fields above are their sum). */
   shards?: ShardHealth[];
+  /** What this queue object took since it started (in memory: a restart or deploy starts it again). */
+  received?: { events: number; requests: number; since: number };
   /** Worst first: misconfigured > paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
   status: 'ok' | 'misconfigured' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
   mode: 'realtime' | 'batch' | null;
@@ -51,8 +53,12 @@ export interface ShardHealth {
   status: QueueHealth['status'];
   queueDepth: number;
   oldestAgeSeconds: number | null;
-  /** Events received and still in its log (the log's retention bounds it). */
+  /** Events in its log (received within the log's retention). */
   events: number;
+  /** Events and enqueue calls the shard took since its object started (`receivedSince`): for rates. */
+  eventsReceived: number;
+  requestsReceived: number;
+  receivedSince: number | null;
   inFlight: number;
   deadLettered: number;
 }

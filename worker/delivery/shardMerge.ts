@@ -11,7 +11,7 @@ const WORST_FIRST: QueueHealth['status'][] = ['misconfigured', 'paused', 'backlo
 
 export function mergeHealth(shards: readonly QueueHealth[]): QueueHealth {
   const [first, ...rest] = shards as [QueueHealth, ...QueueHealth[]];
-  if (!rest.length) return first;
+  if (!rest.length) return { ...withoutReceived(first), shards: [shardOf(first, 0)] };
   const sum = (pick: (h: QueueHealth) => number) => shards.reduce((n, h) => n + pick(h), 0);
   const max = (pick: (h: QueueHealth) => number | null) => shards.reduce<number | null>((m, h) => (pick(h) === null ? m : Math.max(m ?? -Infinity, pick(h) as number)), null);
   const min = (pick: (h: QueueHealth) => number | null) => shards.reduce<number | null>((m, h) => (pick(h) === null ? m : Math.min(m ?? Infinity, pick(h) as number)), null);
@@ -21,7 +21,7 @@ export function mergeHealth(shards: readonly QueueHealth[]): QueueHealth {
   const refusedLast = max((h) => h.bounds.refusedBatches.lastAt);
   const refusedDetail = shards.find((h) => h.bounds.refusedBatches.lastAt === refusedLast && h.bounds.refusedBatches.detail)?.bounds.refusedBatches.detail;
   return {
-    ...first,
+    ...withoutReceived(first),
     status,
     queueDepth: sum((h) => h.queueDepth),
     inFlight: sum((h) => h.inFlight),
@@ -45,8 +45,25 @@ export function mergeHealth(shards: readonly QueueHealth[]): QueueHealth {
   };
 }
 
+function withoutReceived(h: QueueHealth): QueueHealth {
+  const { received: _shardOnly, queue: _shard0, ...rest } = h;
+  return rest;
+}
+
 function shardOf(h: QueueHealth, i: number): ShardHealth {
-  return { shard: i, queue: h.queue ?? h.connection, status: h.status, queueDepth: h.queueDepth, oldestAgeSeconds: h.oldestAgeSeconds, events: h.log.events, inFlight: h.inFlight, deadLettered: h.deadLettered };
+  return {
+    shard: i,
+    queue: h.queue ?? h.connection,
+    status: h.status,
+    queueDepth: h.queueDepth,
+    oldestAgeSeconds: h.oldestAgeSeconds,
+    events: h.log.events,
+    eventsReceived: h.received?.events ?? 0,
+    requestsReceived: h.received?.requests ?? 0,
+    receivedSince: h.received?.since ?? null,
+    inFlight: h.inFlight,
+    deadLettered: h.deadLettered,
+  };
 }
 
 export function mergeLogStats(shards: readonly LogStats[]): LogStats {
