@@ -5,8 +5,11 @@
  * request leaves. One visitor in three never signs in (under ANONYMOUS=hold their events are held),
  * as on a shop where most visitors browse without an account.
  */
-import { VERSION } from '../../../tag/src/version';
+import { readFileSync } from 'node:fs';
 import { retailWorkload } from './workload';
+
+/** The tag's version as its build stamps it (tag/src/version.ts reads a build-time global, undefined under tsx). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const TAG_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 export const ANONYMOUS_EVERY = 3;
