@@ -209,6 +209,46 @@ describe('the event debugger page', () => {
     await page.close();
   });
 
+  it('erases a user: their events leave the table, the erasures panel shows the Delete User request (key redacted) and its answer', async () => {
+    const { page: site, userId } = await visitor();
+    await track(site, 'Product Viewed', { sku: 'SKU-ERASE' });
+    const page = await openDebugger();
+    await filter(page, { user: userId });
+    await rowFor(page, 'Product Viewed', 'delivered', 30_000);
+
+    const res = await fetch(`${collectorUrl}/debugger/api/users/erase`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { totals: { events: number; deleteRequests: number } }).totals).toMatchObject({ events: expect.any(Number), deleteRequests: 1 });
+    await filter(page, { user: userId });
+    await eventually(async () => ((await rows(page)).length === 0 ? true : undefined), 10_000, 'no row of the erased user');
+
+    const entry = `#erasures li.erasure[data-customer="${userId}"]`;
+    const shown = await eventually(
+      async () => {
+        // The panel loads when opened: close and open it until the request has MoEngage's answer.
+        if (await page.$eval('#erasures', (d) => (d as HTMLDetailsElement).open)) await page.click('#erasures summary');
+        await page.click('#erasures summary');
+        const text = await page.innerText(entry).catch(() => '');
+        return /done/.test(text) ? text : undefined;
+      },
+      30_000,
+      'the Delete User request answered',
+    );
+    expect(shown).toContain('POST ');
+    expect(shown).toContain('/v1/customer/delete?app_id=');
+    expect(shown).toContain('authorization: Basic [redacted]');
+    expect(shown).toContain(`"identity_value": "${userId}"`);
+    expect(shown).toMatch(/\b200\b/);
+    expect(shown).toContain('Your request has been accepted');
+    expect(shown).not.toContain('jane.doe');
+    await site.close();
+    await page.close();
+  });
+
   it('previews a message with the active blueprint: the exact MoEngage request, nothing sent', async () => {
     const page = await openDebugger();
     const before = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as unknown[] | { requests: unknown[] });

@@ -101,7 +101,7 @@ describe('the secrets file', () => {
   });
 });
 
-describe('npm start after a hard kill', { timeout: 180_000 }, () => {
+describe('npm start after a hard kill', { timeout: 300_000 }, () => {
   it('SIGKILL of the start process: wrangler and workerd stop; the secrets were only in .edgetag/ (0600)', async () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const token = `hard-kill-token-${crypto.randomUUID()}`;
@@ -120,8 +120,8 @@ describe('npm start after a hard kill', { timeout: 180_000 }, () => {
 
     run.child.kill('SIGKILL');
     await run.exited;
-    await until('the collector to stop', () => refuses(`http://127.0.0.1:${port}/healthz`), 60_000, run.output);
-    await until('wrangler and workerd to exit', async () => !groupAlive(wrangler.pid), 60_000, run.output);
+    await until('the collector to stop', () => refuses(`http://127.0.0.1:${port}/healthz`), 90_000, run.output);
+    await until('wrangler and workerd to exit', async () => !groupAlive(wrangler.pid), 90_000, run.output);
     expect(await refuses(`http://127.0.0.1:${sandboxPort}/_sandbox/`)).toBe(true);
   });
 
@@ -133,9 +133,9 @@ describe('npm start after a hard kill', { timeout: 180_000 }, () => {
     groups.push(wrangler.pid);
 
     run.child.kill('SIGKILL'); // tsx's CLI; its child (scripts/start.ts) is left without a parent
-    await until('the sandbox to stop', () => refuses(`http://127.0.0.1:${sandboxPort}/_sandbox/`), 60_000, run.output);
-    await until('the collector to stop', () => refuses(`http://127.0.0.1:${port}/healthz`), 60_000, run.output);
-    await until('wrangler and workerd to exit', async () => !groupAlive(wrangler.pid), 60_000, run.output);
+    await until('the sandbox to stop', () => refuses(`http://127.0.0.1:${sandboxPort}/_sandbox/`), 90_000, run.output);
+    await until('the collector to stop', () => refuses(`http://127.0.0.1:${port}/healthz`), 90_000, run.output);
+    await until('wrangler and workerd to exit', async () => !groupAlive(wrangler.pid), 90_000, run.output);
   });
 });
 

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { migrate } from '../sql/migrate';
-import { adoptRejections, COLLECTOR_MIGRATIONS, listRejections, recordRejection, type Rejection, type RejectionCount, type RejectionLog } from './rejectionLog';
+import { adoptRejections, COLLECTOR_MIGRATIONS, forgetMentions, listRejections, recordRejection, type Rejection, type RejectionCount, type RejectionLog } from './rejectionLog';
 
 /**
  * Collector-level records that belong to no MoEngage connection, so renaming or removing a
@@ -20,6 +20,11 @@ export class CollectorLog extends DurableObject<unknown> {
   /** The log, and whether rejections kept by an earlier release in a connection's queue were adopted yet. */
   async listRejections(limit: number): Promise<RejectionLog & { adopted: boolean }> {
     return { ...listRejections(this.ctx.storage.sql, limit), adopted: (await this.ctx.storage.get<boolean>('adopted')) === true };
+  }
+
+  /** Erasure: recent rejections that mention one of `ids` are forgotten. */
+  async forgetMentions(ids: string[]): Promise<{ rejections: number }> {
+    return { rejections: forgetMentions(this.ctx.storage.sql, ids) };
   }
 
   /** Takes in the rejection logs earlier releases kept in connection queues, once. */

@@ -24,3 +24,8 @@ export async function listRejections(env: Env, connections: readonly string[], l
   }
   return shown;
 }
+
+/** Erasure: forgets recent rejections that mention one of `ids`. */
+export function forgetMentions(env: Env, ids: string[]): Promise<{ rejections: number }> {
+  return collectorLog(env).forgetMentions(ids);
+}

@@ -105,3 +105,16 @@ export function adoptRejections(sql: SqlStorage, legacy: { counts: RejectionCoun
   sql.exec('DELETE FROM rejections');
   for (const entry of merged) sql.exec('INSERT INTO rejections (entry) VALUES (?)', JSON.stringify(entry));
 }
+
+/**
+ * Erasure: forgets the recent rejections whose kept text (path, detail, origin) mentions one of
+ * `ids` (the counts per reason stay: they hold no one's data). Returns how many went.
+ */
+export function forgetMentions(sql: SqlStorage, ids: readonly string[]): number {
+  let gone = 0;
+  for (const id of ids) {
+    // Matched on the entry's JSON text, as the id is written there (escaped).
+    gone += sql.exec('DELETE FROM rejections WHERE instr(entry, ?) > 0 RETURNING 1', JSON.stringify(id).slice(1, -1)).toArray().length;
+  }
+  return gone;
+}

@@ -32,6 +32,8 @@ export const DeliverySettingsSchema = z.object({
   logRetentionHours: z.coerce.number().positive(),
   /** Rows the log keeps at most (storage bound); beyond it the oldest delivered/dropped events go first. */
   maxLogEvents: z.coerce.number().int().positive(),
+  /** Days a dead letter stays replayable after it died, unless replayed or purged first (the log's retention leaves it alone). */
+  deadLetterRetentionDays: z.coerce.number().positive().max(3650, 'at most 3650 (10 years)'),
 });
 export type DeliverySettings = z.infer<typeof DeliverySettingsSchema>;
 
@@ -46,6 +48,7 @@ export const DELIVERY_DEFAULTS: DeliverySettings = {
   maxEventAgeHours: 72,
   logRetentionHours: 168,
   maxLogEvents: 2_000_000,
+  deadLetterRetentionDays: 30,
 };
 
 const num = z.union([z.number(), z.string()]).optional();
@@ -67,6 +70,7 @@ const NAMES = {
   maxBacklogEvents: { setting: 'MAX_BACKLOG_EVENTS', key: 'maxBacklogEvents' },
   maxEventAgeHours: { setting: 'MAX_EVENT_AGE_HOURS', key: 'maxEventAgeHours' },
   maxLogEvents: { setting: 'MAX_LOG_EVENTS', key: 'maxLogEvents' },
+  deadLetterRetentionDays: { setting: 'DEAD_LETTER_RETENTION_DAYS', key: 'deadLetterRetentionDays' },
 } as const satisfies Partial<Record<keyof DeliverySettings, { setting: SettingName; key: string; alias?: string }>>;
 
 /** The delivery fields a `MOENGAGE_CONNECTIONS` entry may carry. */
@@ -86,6 +90,7 @@ export const DeliveryEntryFields = {
   /** Alias of debuggerRetentionHours, in days (the delivery engine's first name for it). */
   logRetentionDays: num,
   maxLogEvents: num,
+  deadLetterRetentionDays: num,
 };
 type DeliveryEntry = { [K in keyof typeof DeliveryEntryFields]?: z.infer<(typeof DeliveryEntryFields)[K]> };
 

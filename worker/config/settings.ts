@@ -41,6 +41,8 @@ export interface Settings {
   /** Alias of DEBUGGER_RETENTION_HOURS in days (read when that is unset). */
   EVENT_LOG_RETENTION_DAYS?: string;
   MAX_LOG_EVENTS?: string;
+  /** Days a dead letter stays replayable (until replayed or purged); default 30. */
+  DEAD_LETTER_RETENTION_DAYS?: string;
   // …or several, as JSON (config/connections.ts); each names the secret holding its key.
   MOENGAGE_CONNECTIONS?: string;
 

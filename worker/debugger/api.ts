@@ -7,6 +7,8 @@ import { metricsResponse } from '../metrics/collect';
 import { segmentsDebugger } from '../segments/debuggerApi';
 import { alertsView } from './alerts';
 import { authorizeDebugger } from './authorize';
+import { purgeDeadLetters } from './deadLetters';
+import { erasures, eraseUser } from './erase';
 import { eventJourney, listEvents } from './events';
 import { replay, resume } from './operator';
 import { previewMessage } from './previewMessage';
@@ -64,6 +66,10 @@ export function debuggerApi() {
     // Delivery control (debugger/operator.ts, docs/delivery.md "Replay").
     .post('/replay', async (req, env, _ctx, config) => json(await replay(req, env, config)))
     .post('/connections/:id/resume', async (req, env, _ctx, config) => json(await resume(req.params.id as string, env, config)))
+    .post('/dead/purge', async (req, env, _ctx, config) => json(await purgeDeadLetters(req, env, config)))
+    // Erasure (debugger/erase.ts, docs/debugger.md "Erasure").
+    .post('/users/erase', async (req, env, _ctx, config) => json(await eraseUser(req, env, config)))
+    .get('/users/erasures', async (req, env, _ctx, config) => json(await erasures(env, config, req.query)))
     // What the page needs to know about the setup: connection ids, workspaces, limits, retention (no secrets).
     .get('/connections', (_req, _env, _ctx, config) =>
       json({

@@ -78,6 +78,7 @@ export function debuggerPage(): Response {
 <details id="alert-log"><summary>Alerts<span id="alert-count"></span></summary><div id="alert-log-body"></div></details>
 <details id="rejections"><summary>Refused requests (rejection log)</summary><div id="rejections-body"></div></details>
 <details id="segments"><summary>Segment syncs</summary><div id="segments-body"></div></details>
+<details id="erasures"><summary>Erasures (MoEngage Delete User)</summary><div id="erasures-body"></div></details>
 </div>
 <script>${PAGE_SCRIPT}</script>
 </body></html>`;

@@ -48,6 +48,7 @@ export async function debuggerStats(env: Env, config: Config, query: Query): Pro
       depth: connections.reduce((n, c) => n + c.health.queueDepth, 0),
       inFlight: connections.reduce((n, c) => n + c.health.inFlight, 0),
       deadLettered: connections.reduce((n, c) => n + c.health.deadLettered, 0),
+      oldestDeadAgeHours: connections.reduce<number | null>((max, c) => (c.health.deadLetters.oldestAgeHours === null ? max : Math.max(max ?? 0, c.health.deadLetters.oldestAgeHours)), null),
       oldestAgeSeconds: connections.reduce<number | null>((max, c) => (c.health.oldestAgeSeconds === null ? max : Math.max(max ?? 0, c.health.oldestAgeSeconds)), null),
     },
     paused: connections.flatMap((c) => (c.health.paused ? [{ connection: c.connection, ...c.health.paused }] : [])),

@@ -60,7 +60,7 @@ export interface DebuggerStats {
   byStatus: Record<EventStatus, number>;
   byReason: { status: EventStatus; reason: string; count: number }[];
   perMinute: MinuteStats[];
-  queue: { depth: number; oldestAgeSeconds: number | null; deadLettered: number; inFlight: number };
+  queue: { depth: number; oldestAgeSeconds: number | null; deadLettered: number; oldestDeadAgeHours: number | null; inFlight: number };
   paused: { connection: string; reason: string; detail: string; since: number }[];
   connections: ConnectionStats[];
   /** Malformed settings (named, never their values); absent when all are well. The routes that need them answer 503. */
@@ -78,4 +78,23 @@ export interface ConnectionInfo {
   retentionHours: number;
   mode: string;
   packing: string;
+}
+
+/** GET /debugger/api/users/erasures: MoEngage Delete User requests of erasures, as sent (key redacted) and answered. */
+export interface ErasuresView {
+  connections: {
+    connection: string;
+    requests: {
+      id: number;
+      customerId: string;
+      state: 'waiting' | 'done' | 'dead';
+      queuedAt: number;
+      nextAttemptAt: number | null;
+      failures: number;
+      reason: string | null;
+      detail: string | null;
+      updatedAt: number;
+      attempts: { at: number; status: number; response: unknown; durationMs: number; error: string | null; request: { method: string; url: string; headers: Record<string, string>; body: unknown } }[];
+    }[];
+  }[];
 }

@@ -22,8 +22,11 @@ import { readCounters } from './store/counters';
 import { unitsInWindow } from './unitsInWindow';
 import { Sender } from './sender';
 import type { ServerWait } from './serverWait';
+import { deletionPass } from './deleteSender';
+import type { DeleteRequestShown } from './store/deleteRequests';
+import { type ErasedInQueue, type ErasureSubject, eraseSubject } from './store/erasure';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
-import { housekeeping, retention, retentionMs } from './upkeep';
+import { housekeeping, nextRetentionAt, retention } from './upkeep';
 import { parseQueueName } from './shardRouting';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
@@ -141,6 +144,34 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     return { ...result, resumed };
   }
 
+  /**
+   * Erasure (store/erasure.ts): forgets the subject's events, holds and links here, and queues
+   * MoEngage's Delete User for each of `customerIds`, sent from the alarm with retries.
+   */
+  async erase(queue: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
+    this.named(queue);
+    const now = Date.now();
+    const erased = eraseSubject(this.ctx.storage, subject, now);
+    this.store.outbox.recount();
+    const deleteRequests = customerIds.reduce((n, id) => n + this.store.deletes.queue(id, now), 0);
+    if (deleteRequests) await this.wakeBy(now);
+    return { ...erased, deleteRequests };
+  }
+
+  /** The Delete User requests of erasures, newest first, with what was sent and answered. */
+  async deleteRequests(limit: number): Promise<DeleteRequestShown[]> {
+    return this.store.deletes.list(limit);
+  }
+
+  /** Forgets dead letters (all, of one reason, or dead since before `before`); returns how many. */
+  async purgeDead(queue: string, selector: { reason?: string; before?: number }): Promise<{ purged: number }> {
+    this.named(queue);
+    let purged = 0;
+    for (let n = -1; n !== 0; purged += n) n = this.store.purgeDead(selector.before ?? Number.MAX_SAFE_INTEGER, 5_000, selector.reason);
+    await this.alerts.tell(await this.own.usable());
+    return { purged };
+  }
+
   /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
   async resume(queue: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
     this.named(queue);
@@ -247,6 +278,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     }
 
     await this.sender.flush(own);
+    const deletesDue = await deletionPass(this.store.deletes, connection);
+    if (deletesDue !== null) await this.wakeBy(deletesDue);
   }
 
   /**
@@ -277,10 +310,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */
   private async wakeForRetention(connection: DeliveryConnection | undefined): Promise<void> {
     if (!connection) return;
-    const oldest = this.store.log.oldestFinishedAt();
-    if (oldest === null) return;
-    this.retentionDueAt = oldest + retentionMs(connection) + 1;
-    await this.wakeBy(this.retentionDueAt);
+    this.retentionDueAt = nextRetentionAt(this.store, connection);
+    if (this.retentionDueAt !== null) await this.wakeBy(this.retentionDueAt);
   }
 
   /** An alarm no later than the end of the next hold window. */

@@ -67,11 +67,21 @@ export function queueHealth(f: HealthFacts): QueueHealth {
     log: {
       events: f.log.events,
       // The dedupe window in effect: DEBUGGER_RETENTION_HOURS, or less once MAX_LOG_EVENTS trims it.
-      oldestAgeHours: f.log.oldestReceivedAt === null ? null : Math.round(((now - f.log.oldestReceivedAt) / 3_600_000) * 10) / 10,
+      oldestAgeHours: f.log.oldestReceivedAt === null ? null : hoursSince(f.log.oldestReceivedAt, now),
       retentionHours: settings?.logRetentionHours ?? null,
       maxEvents: settings?.maxLogEvents ?? null,
+    },
+    deadLetters: {
+      count: stats.dead,
+      oldestAgeHours: stats.oldestDeadAt === null ? null : hoursSince(stats.oldestDeadAt, now),
+      retentionDays: settings?.deadLetterRetentionDays ?? null,
     },
     storageBytes: stats.storageBytes,
     ...(misconfigured ? { misconfigured: { setting: misconfigured.setting, problems: misconfigured.problems } } : {}),
   };
+}
+
+/** Hours from `at` to `now`, to a tenth. */
+function hoursSince(at: number, now: number): number {
+  return Math.round(((now - at) / 3_600_000) * 10) / 10;
 }

@@ -40,6 +40,8 @@ export interface QueueHealth {
   };
   /** The event log (debugger history and dedupe window): rows, age of the oldest, bounds. */
   log: { events: number; oldestAgeHours: number | null; retentionHours: number | null; maxEvents: number | null };
+  /** Dead letters: kept until replayed or purged, at most DEAD_LETTER_RETENTION_DAYS after they died. */
+  deadLetters: { count: number; oldestAgeHours: number | null; retentionDays: number | null };
   storageBytes: number;
   /** This connection's own settings are malformed (named, never their values): its events wait, stored, until they are fixed. */
   misconfigured?: { setting: string; problems: string[] };

@@ -8,6 +8,8 @@ import type { EnqueueResult, IngestRecord } from './record';
 import { mergeHealth, mergeLogStats, mergeReplays } from './shardMerge';
 import { queueName, splitByShard } from './shardRouting';
 import type { LegacyRejections } from './store/legacyRejections';
+import type { DeleteRequestShown } from './store/deleteRequests';
+import type { ErasedInQueue, ErasureSubject } from './store/erasure';
 import type { ReplayResult, ReplaySelector } from './store/queueStore';
 
 /**
@@ -136,6 +138,36 @@ export function healthOf(env: Env, connections: readonly Sharded[]): Promise<Que
 export function replay(env: Env, connections: readonly Sharded[], selector: ReplaySelector): Promise<(ReplayResult & { resumed: boolean; connection: string })[]> {
   return Promise.all(
     connections.map(async (c) => ({ connection: c.id, ...mergeReplays(await Promise.all((await queuesOf(env, c)).map((q) => queueAt(env, q).replay(q, selector)))) })),
+  );
+}
+
+/**
+ * Erases the subject from every queue (every shard) of each connection; `deleteUsers` names the
+ * customer_ids to send MoEngage's Delete User for, per connection: they are queued in shard 0 only,
+ * so a connection sends each Delete User once.
+ */
+export function erase(env: Env, connections: readonly Sharded[], subject: ErasureSubject, deleteUsers: (connection: string) => string[]): Promise<(ErasedInQueue & { deleteRequests: number; connection: string })[]> {
+  return Promise.all(
+    connections.map(async (c) => {
+      const each = await Promise.all((await queuesOf(env, c)).map((q, i) => queueAt(env, q).erase(q, subject, i === 0 ? deleteUsers(c.id) : [])));
+      const sum = (pick: (e: ErasedInQueue & { deleteRequests: number }) => number) => each.reduce((n, e) => n + pick(e), 0);
+      return { connection: c.id, events: sum((e) => e.events), held: sum((e) => e.held), links: sum((e) => e.links), requestsRedacted: sum((e) => e.requestsRedacted), deleteRequests: sum((e) => e.deleteRequests) };
+    }),
+  );
+}
+
+/** The Delete User requests of erasures, per connection (shard 0 sends them), newest first. */
+export function deleteRequests(env: Env, connections: readonly string[], limit: number): Promise<{ connection: string; requests: DeleteRequestShown[] }[]> {
+  return Promise.all(connections.map(async (c) => ({ connection: c, requests: await queueAt(env, c).deleteRequests(limit) })));
+}
+
+/** Forgets the selected dead letters in every queue (every shard) of each connection. */
+export function purgeDead(env: Env, connections: readonly Sharded[], selector: { reason?: string; before?: number }): Promise<{ connection: string; purged: number }[]> {
+  return Promise.all(
+    connections.map(async (c) => {
+      const each = await Promise.all((await queuesOf(env, c)).map((q) => queueAt(env, q).purgeDead(q, selector)));
+      return { connection: c.id, purged: each.reduce((n, e) => n + e.purged, 0) };
+    }),
   );
 }
 

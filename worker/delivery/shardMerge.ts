@@ -39,6 +39,7 @@ export function mergeHealth(shards: readonly QueueHealth[]): QueueHealth {
       expiredEvents: { total: sum((h) => h.bounds.expiredEvents.total), lastAt: max((h) => h.bounds.expiredEvents.lastAt) },
     },
     log: { ...first.log, events: sum((h) => h.log.events), oldestAgeHours: oldestLog },
+    deadLetters: { ...first.deadLetters, count: sum((h) => h.deadLetters.count), oldestAgeHours: max((h) => h.deadLetters.oldestAgeHours) },
     storageBytes: sum((h) => h.storageBytes),
     ...(shards.find((h) => h.misconfigured)?.misconfigured ? { misconfigured: shards.find((h) => h.misconfigured)!.misconfigured! } : {}),
     shards: shards.map(shardOf),

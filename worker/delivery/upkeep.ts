@@ -41,14 +41,28 @@ export function housekeeping(store: QueueStore, connection: DeliveryConnection, 
   store.outbox.recount();
 }
 
+export function deadLetterRetentionMs(connection: DeliveryConnection): number {
+  return connection.delivery.deadLetterRetentionDays * 86_400_000;
+}
+
 /**
- * DEBUGGER_RETENTION_HOURS: forgets one bounded chunk of finished events past retention (their
- * attempts go with them). Returns when the next chunk is due: soon while expired events remain,
- * else when the oldest finished event expires (null: nothing finished is stored).
+ * DEBUGGER_RETENTION_HOURS: forgets one bounded chunk of delivered and dropped events past
+ * retention (their attempts go with them); DEAD_LETTER_RETENTION_DAYS does the same for dead
+ * letters, which the log's retention leaves replayable. Returns when the next chunk is due: soon
+ * while expired events remain, else when the oldest finished event or dead letter expires (null:
+ * neither is stored).
  */
 export function retention(store: QueueStore, connection: DeliveryConnection, now: number): number | null {
   const purged = store.purge(now - retentionMs(connection), RETENTION_CHUNK);
-  if (purged === RETENTION_CHUNK) return now + RETENTION_PAUSE_MS;
-  const oldest = store.log.oldestFinishedAt();
-  return oldest === null ? null : oldest + retentionMs(connection) + 1;
+  const dead = store.purgeDead(now - deadLetterRetentionMs(connection), RETENTION_CHUNK);
+  if (purged === RETENTION_CHUNK || dead === RETENTION_CHUNK) return now + RETENTION_PAUSE_MS;
+  return nextRetentionAt(store, connection);
+}
+
+/** When the oldest finished event or dead letter leaves the log, or null when neither is stored. */
+export function nextRetentionAt(store: QueueStore, connection: DeliveryConnection): number | null {
+  const finished = store.log.oldestFinishedAt();
+  const dead = store.log.oldestDeadAt();
+  const due = [finished === null ? null : finished + retentionMs(connection) + 1, dead === null ? null : dead + deadLetterRetentionMs(connection) + 1].filter((t): t is number => t !== null);
+  return due.length ? Math.min(...due) : null;
 }

@@ -142,6 +142,12 @@ export class SegmentStore extends DurableObject<unknown> {
     });
   }
 
+  /** Erasure: forgets every membership of one user (the segments themselves stay); returns how many. */
+  eraseUser(userId: string): { memberships: number } {
+    this.sql.exec('DELETE FROM members WHERE user_id = ?', userId);
+    return { memberships: this.changes() };
+  }
+
   /** Rows changed by the last statement (cursor.rowsWritten would also count index writes). */
   private changes(): number {
     return this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;

@@ -10,7 +10,12 @@ export interface VisitorSegments {
   segments: VisitorSegment[];
 }
 
-const CACHE_NAME = 'edgetag-segments';
+export const CACHE_NAME = 'edgetag-segments';
+
+/** The edge copy of one visitor's answer: keyed by the verified hash (never the user id in clear); a rotated secret means new keys. */
+export function segmentsCacheKey(hash: string, base: string): string {
+  return new URL(`/v1/segments/cache/${hash.toLowerCase()}`, base).href;
+}
 
 /**
  * `GET /v1/segments?user_id=…&user_hash=…`: the segments of the signed-in visitor, for the site to
@@ -37,8 +42,7 @@ export async function readVisitorSegments(request: Request, env: Env, ctx: Execu
 
     const headers = { ...cors, 'cache-control': settings.cacheSeconds ? `private, max-age=${settings.cacheSeconds}` : 'no-store' };
     const cache = settings.cacheSeconds ? await caches.open(CACHE_NAME) : undefined;
-    // Keyed by the verified hash (never the user id in clear); a rotated secret means new keys.
-    const cacheKey = new URL(`/v1/segments/cache/${hash.toLowerCase()}`, request.url).href;
+    const cacheKey = segmentsCacheKey(hash, request.url);
     const cached = await cache?.match(cacheKey);
     if (cached) return new Response(cached.body, { headers: { ...headers, 'content-type': 'application/json', 'x-edgetag-cache': 'hit' } });
 

@@ -1,6 +1,6 @@
 /**
  * DEBUGGER_RETENTION_HOURS (default 168): the queue's alarm forgets finished events (delivered,
- * dropped, dead) once that long has passed since their last change, in bounded chunks, without
+ * dropped; dead letters have their own bound, test/delivery/deadLetters.test.ts) once that long has passed since their last change, in bounded chunks, without
  * holding up delivery; an undelivered event is never forgotten. The queue reads the time from
  * Date.now(), so the clock is faked (Date only) and the alarm is run by hand.
  */

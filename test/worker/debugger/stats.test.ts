@@ -114,12 +114,12 @@ describe('GET /debugger/api/stats', () => {
   it('shows the queue: depth, age of the oldest waiting event, dead letters', async () => {
     await scenario();
     const s = await stats();
-    expect(s.queue).toEqual({ depth: 2, inFlight: 0, deadLettered: 1, oldestAgeSeconds: 15 });
+    expect(s.queue).toEqual({ depth: 2, inFlight: 0, deadLettered: 1, oldestDeadAgeHours: 0, oldestAgeSeconds: 15 });
     expect(s.connections[0]?.health).toMatchObject({ connection: 'default', status: 'ok', queueDepth: 2, deadLettered: 1, paused: null });
     at(45_000 + 10 * MINUTE);
     expect((await stats()).queue.oldestAgeSeconds).toBe(15 + 600);
     await flush();
-    expect((await stats()).queue).toEqual({ depth: 0, inFlight: 0, deadLettered: 1, oldestAgeSeconds: null });
+    expect((await stats()).queue).toEqual({ depth: 0, inFlight: 0, deadLettered: 1, oldestDeadAgeHours: 0.2, oldestAgeSeconds: null }); // dead for 10¾ min
   });
 
   it('lists paused connections with their reason, and none once resumed', async () => {

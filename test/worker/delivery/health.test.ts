@@ -10,7 +10,7 @@ const facts = (over: Partial<HealthFacts> = {}): HealthFacts => ({
   connection: 'main',
   settings: connection,
   pause: null,
-  stats: { waiting: 2, inFlight: 1, dead: 0, oldestQueuedAt: NOW - 90_500, nextAttemptAt: NOW, storageBytes: 4096 },
+  stats: { waiting: 2, inFlight: 1, dead: 0, oldestDeadAt: null, oldestQueuedAt: NOW - 90_500, nextAttemptAt: NOW, storageBytes: 4096 },
   log: { events: 5, oldestReceivedAt: NOW - 2 * 3_600_000 },
   outage: undefined,
   rateLimited: null,
@@ -21,7 +21,7 @@ const facts = (over: Partial<HealthFacts> = {}): HealthFacts => ({
 });
 const PAUSE = { reason: 'moengage_unauthorized', detail: 'HTTP 401', since: NOW - 5, fingerprint: 'secret-ish' };
 const WAIT = { until: NOW + 1_000, header: 'retry-after', value: '1' } as const;
-const FULL = { waiting: 10, inFlight: 0, dead: 0, oldestQueuedAt: NOW, nextAttemptAt: NOW, storageBytes: 1 };
+const FULL = { waiting: 10, inFlight: 0, dead: 0, oldestDeadAt: null, oldestQueuedAt: NOW, nextAttemptAt: NOW, storageBytes: 1 };
 
 describe('queueHealth', () => {
   it.each<[string, Partial<HealthFacts>, string]>([
@@ -55,9 +55,16 @@ describe('queueHealth', () => {
       rateLimited: null,
       bounds: { maxBacklogEvents: 10, maxEventAgeHours: 72, backlogFull: false, refusedBatches: { total: 2, lastAt: NOW - 9, detail: 'full' }, expiredEvents: { total: 0, lastAt: null } },
       log: { events: 5, oldestAgeHours: 2, retentionHours: 168, maxEvents: 2_000_000 },
+      deadLetters: { count: 0, oldestAgeHours: null, retentionDays: 30 },
       storageBytes: 4096,
     });
     expect(JSON.stringify(health)).not.toMatch(/the-key|secret-ish/);
+  });
+
+  it('dead letters: their count, how long the oldest has been dead, and their own bound', () => {
+    const health = queueHealth(facts({ stats: { ...FULL, dead: 3, oldestDeadAt: NOW - 36 * 3_600_000 } }));
+    expect(health.deadLetters).toEqual({ count: 3, oldestAgeHours: 36, retentionDays: 30 });
+    expect(health.deadLettered).toBe(3);
   });
 
   it('a wait MoEngage imposed: until when, which header said so and what it asked for', () => {

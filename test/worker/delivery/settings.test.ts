@@ -28,6 +28,7 @@ describe('delivery settings', () => {
       MAX_EVENT_AGE_HOURS: '1.5',
       EVENT_LOG_RETENTION_DAYS: '2',
       MAX_LOG_EVENTS: '5000',
+      DEAD_LETTER_RETENTION_DAYS: '90',
     } as unknown as Env;
     expect(readConnections(env)[0]?.delivery).toEqual({
       mode: 'batch',
@@ -41,7 +42,24 @@ describe('delivery settings', () => {
       maxEventAgeHours: 1.5,
       logRetentionHours: 48, // EVENT_LOG_RETENTION_DAYS is read as days × 24 (DEBUGGER_RETENTION_HOURS)
       maxLogEvents: 5000,
+      deadLetterRetentionDays: 90,
     });
+  });
+
+  it('dead letters have their own bound: 30 days by default, a connection may set its own', () => {
+    expect(DELIVERY_DEFAULTS.deadLetterRetentionDays).toBe(30);
+    const env = {
+      DEAD_LETTER_RETENTION_DAYS: '7',
+      KEY_A: 'a',
+      MOENGAGE_CONNECTIONS: JSON.stringify([
+        { id: 'a', workspaceId: 'wa', dataApiKeySecret: 'KEY_A', dataCenter: '01' },
+        { id: 'b', workspaceId: 'wb', dataApiKeySecret: 'KEY_A', dataCenter: '01', deadLetterRetentionDays: 0.5, debuggerRetentionHours: 1 },
+      ]),
+    } as unknown as Env;
+    expect(readConnections(env).map((c) => [c.id, c.delivery.deadLetterRetentionDays, c.delivery.logRetentionHours])).toEqual([
+      ['a', 7, 168],
+      ['b', 0.5, 1],
+    ]);
   });
 
   it('lets each MOENGAGE_CONNECTIONS entry override the vars', () => {
@@ -66,6 +84,9 @@ describe('delivery settings', () => {
     ['MAX_ATTEMPTS', '0', 'delivery.maxAttempts'],
     ['BATCH_CADENCE_MINUTES', '2000', 'delivery.batchCadenceMinutes'],
     ['MAX_BACKLOG_EVENTS', 'lots', 'delivery.maxBacklogEvents'],
+    ['DEAD_LETTER_RETENTION_DAYS', '0', 'delivery.deadLetterRetentionDays'],
+    ['DEAD_LETTER_RETENTION_DAYS', 'forever', 'delivery.deadLetterRetentionDays'],
+    ['DEAD_LETTER_RETENTION_DAYS', '3651', 'delivery.deadLetterRetentionDays'],
   ])('refuses %s=%s, naming the setting', (name, value, path) => {
     const env = { ...base, [name]: value } as unknown as Env;
     expect(() => readConnections(env)).toThrow(ConfigError);

@@ -4,6 +4,7 @@
  * scripts/buildDebuggerPage.ts into worker/debugger/pageBundle.generated.ts.
  */
 import { loadAlerts } from './alertsPanel';
+import { loadErasures } from './erasuresPanel';
 import { api, ApiError, token, whenUnauthorized } from './api';
 import { byId, h } from './dom';
 import { JourneyPanel } from './journey';
@@ -159,6 +160,7 @@ function boot(): void {
   });
   byId('rejections').addEventListener('toggle', () => void ((byId<HTMLDetailsElement>('rejections').open && loadRejections()) || undefined));
   byId('segments').addEventListener('toggle', () => void ((byId<HTMLDetailsElement>('segments').open && loadSegments()) || undefined));
+  byId('erasures').addEventListener('toggle', () => void ((byId<HTMLDetailsElement>('erasures').open && loadErasures(several)) || undefined));
   setUpPreview();
 
   if (token.get()) {

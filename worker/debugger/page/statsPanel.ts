@@ -38,7 +38,12 @@ export class StatsPanel {
       card('Dead-lettered', `${number(lastMinute(s, (m) => m.dead))}/min`, 'refused or gave up', 'c-dead'),
       card('MoEngage rate', `${number(rate)} of ${number(limit)}/min`, `${limit ? ((rate / limit) * 100).toFixed(rate && rate / limit < 0.001 ? 3 : 1) : 0} % of the events limit`, 'c-rate'),
       card('Queue', `${number(stats.queue.depth)} waiting`, stats.queue.oldestAgeSeconds !== null ? `oldest ${duration(stats.queue.oldestAgeSeconds)}` : 'nothing waiting', 'c-queue'),
-      card('Dead letters', number(stats.queue.deadLettered), 'stored, replayable', 'c-dead-total'),
+      card(
+        'Dead letters',
+        number(stats.queue.deadLettered),
+        stats.queue.oldestDeadAgeHours !== null ? `replayable; oldest ${duration(Math.round(stats.queue.oldestDeadAgeHours * 3600))}` : 'stored, replayable',
+        'c-dead-total',
+      ),
     );
     fill(
       byId('totals'),

@@ -11,8 +11,8 @@ import type { DerivedStatus } from '../status';
 
 const ids = (values: readonly (number | string)[]) => JSON.stringify(values);
 
-/** Statuses an event no longer leaves by itself: what retention forgets. */
-const FINISHED = ['delivered', 'dropped', 'dead'] as const;
+/** Statuses an event no longer leaves by itself and the log's retention forgets (dead letters have their own bound). */
+const FINISHED = ['delivered', 'dropped'] as const;
 
 export interface StoredAttempt {
   url: string;
@@ -224,11 +224,27 @@ export class EventLog {
   // --- retention ---
 
   /**
-   * Forgets finished events (delivered, dropped, dead) last changed before `cutoff`, at most
-   * `limit`, with their attempts: the log's retention, which is also the dedupe window.
+   * Forgets finished events (delivered, dropped) last changed before `cutoff`, at most `limit`,
+   * with their attempts: the log's retention, which is also the dedupe window. Dead letters stay
+   * until replayed or purged (`forgetDead`).
    */
   forgetFinished(cutoff: number, limit: number): string[] {
-    return this.forget(`SELECT rowid FROM events WHERE status IN ('delivered', 'dropped', 'dead') AND updated_at < ? LIMIT ?`, [cutoff, limit], cutoff);
+    return this.forget(`SELECT rowid FROM events WHERE status IN ('delivered', 'dropped') AND updated_at < ? LIMIT ?`, [cutoff, limit], cutoff);
+  }
+
+  /**
+   * Forgets dead letters dead since before `cutoff` (optionally of one reason), at most `limit`:
+   * DEAD_LETTER_RETENTION_DAYS, or an operator's purge.
+   */
+  forgetDead(cutoff: number, limit: number, reason?: string): string[] {
+    return reason === undefined
+      ? this.forget(`SELECT rowid FROM events WHERE status = 'dead' AND updated_at < ? LIMIT ?`, [cutoff, limit], cutoff)
+      : this.forget(`SELECT rowid FROM events WHERE status = 'dead' AND updated_at < ? AND reason = ? LIMIT ?`, [cutoff, reason, limit], cutoff);
+  }
+
+  /** When the oldest dead letter died (its last change), or null. */
+  oldestDeadAt(): number | null {
+    return this.sql.exec<{ at: number }>("SELECT updated_at AS at FROM events WHERE status = 'dead' ORDER BY updated_at LIMIT 1").toArray()[0]?.at ?? null;
   }
 
   /** Forgets the `n` oldest delivered and dropped events (dead letters wait for the time retention). */

@@ -3,6 +3,7 @@ import type { EnqueueResult, IngestRecord } from '../record';
 import { afterFailure } from '../retryPolicy';
 import type { StoreOp } from '../settlement';
 import { statusOf } from '../status';
+import { DeleteRequests } from './deleteRequests';
 import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
 import { admitLinks } from './heldRelease';
 import { Holds } from './holds';
@@ -35,6 +36,8 @@ export interface QueueStats {
   waiting: number;
   inFlight: number;
   dead: number;
+  /** When the oldest dead letter died, or null. */
+  oldestDeadAt: number | null;
   oldestQueuedAt: number | null;
   nextAttemptAt: number | null;
   storageBytes: number;
@@ -47,6 +50,7 @@ export class QueueStore {
   readonly outbox: Outbox;
   readonly log: EventLog;
   readonly holds: Holds;
+  readonly deletes: DeleteRequests;
   readonly sql: SqlStorage;
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -56,6 +60,7 @@ export class QueueStore {
     this.outbox = new Outbox(this.sql);
     this.log = new EventLog(this.sql);
     this.holds = new Holds(this.sql);
+    this.deletes = new DeleteRequests(this.sql);
   }
 
   /**
@@ -260,9 +265,14 @@ export class QueueStore {
     return result;
   }
 
-  /** Forgets finished events past retention, at most `limit`; their dead items go with them. Returns how many. */
+  /** Forgets delivered and dropped events past the log's retention, at most `limit`. Returns how many. */
   purge(cutoff: number, limit: number): number {
     return this.forget(() => this.log.forgetFinished(cutoff, limit));
+  }
+
+  /** Forgets dead letters dead since before `cutoff` (of one reason, if given), at most `limit`, with their dead items. */
+  purgeDead(cutoff: number, limit: number, reason?: string): number {
+    return this.forget(() => this.log.forgetDead(cutoff, limit, reason));
   }
 
   /**
@@ -276,7 +286,7 @@ export class QueueStore {
 
   stats(): QueueStats {
     const outbox = this.outbox.stats();
-    return { ...outbox, dead: this.log.countDead(), storageBytes: this.sql.databaseSize };
+    return { ...outbox, dead: this.log.countDead(), oldestDeadAt: this.log.oldestDeadAt(), storageBytes: this.sql.databaseSize };
   }
 
   private forget(select: () => string[]): number {

@@ -1,6 +1,7 @@
 import type { DeliveryItem } from '../../moengage/payloads';
 import type { Migration } from '../../sql/migrate';
 import { countersSchema } from './counters';
+import { deleteRequestsSchema } from './deleteRequests';
 
 /**
  * Every table of a DeliveryQueue, as the ordered steps that built it. Objects created by earlier
@@ -13,6 +14,7 @@ import { countersSchema } from './counters';
  * - `outbox`: one row per MoEngage item still to deliver, or dead-lettered (delivery/store/outbox.ts).
  * - `held`, `identity_links`: the anonymous hold (delivery/store/holds.ts).
  * - `counters`: monotonic metrics, kept by triggers on `events` (delivery/store/counters.ts).
+ * - `delete_requests`, `delete_attempts`: MoEngage Delete User requests of erasures (delivery/store/deleteRequests.ts).
  * The rejection log of earlier releases (`rejection_counts`, `rejections`) is left as it was until
  * the collector's own log adopts it (delivery/store/legacyRejections.ts).
  */
@@ -140,6 +142,13 @@ CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_
     up(sql) {
       // Objects that ran the metrics' first release created these outside the version list.
       countersSchema(sql);
+    },
+  },
+  {
+    version: 6,
+    does: "erasure's Delete User requests and their attempts",
+    up(sql) {
+      deleteRequestsSchema(sql);
     },
   },
 ];
