@@ -28,6 +28,7 @@ import { type ErasedInQueue, type ErasureSubject, eraseSubject } from './store/e
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, nextRetentionAt, retention } from './upkeep';
 import { parseQueueName } from './shardRouting';
+import { QueueIdentity } from './queueIdentity';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
@@ -45,10 +46,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   private readonly sender: Sender;
   private readonly alerts: AlertReporter;
   private flushing: Promise<void> | null = null;
-  /** This shard told its connection's budget it exists (registerShard). */
-  private registered = false;
-  /** What this object took since it started, for /healthz's per-shard rates (in memory: costs no write). */
-  private readonly received = { events: 0, requests: 0, since: Date.now() };
+  private readonly id: QueueIdentity;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
@@ -57,9 +55,9 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
-    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS, env.DELIVERY_BUDGET, () => parseQueueName(this.alerts.queue ?? '').shard);
-    this.alerts = new AlertReporter(this.store, env, this.sender);
-    this.alerts.queue = this.store.meta.queue() ?? null;
+    this.id = new QueueIdentity(this.store.meta, env.DELIVERY_BUDGET);
+    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS, env.DELIVERY_BUDGET, () => this.id.shard);
+    this.alerts = new AlertReporter(this.store, env, this.sender, () => this.id.name);
     // A previous life may have died with requests out: make sure an alarm picks their events up.
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
@@ -71,10 +69,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
    * this queue (delivery/queues.ts): the connection's id for shard 0, `<id>#<i>` for shard i.
    */
   async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
-    const connectionId = this.named(queue);
-    await this.registerShard(connectionId, queue);
-    this.received.requests++;
-    this.received.events += records.length;
+    await this.id.enqueued(queue, records.length);
     const connection = await this.own.usable();
     const now = Date.now();
     const pause = connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null);
@@ -130,7 +125,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   /** Dead-lettered (and paused) events again: all, by reason, or by messageId. Idempotent. */
   async replay(queue: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
-    this.named(queue);
+    this.id.named(queue);
     const now = Date.now();
     const result = this.store.replay(selector, now);
     const pause = this.store.meta.get('pause');
@@ -149,7 +144,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
    * MoEngage's Delete User for each of `customerIds`, sent from the alarm with retries.
    */
   async erase(queue: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
-    this.named(queue);
+    this.id.named(queue);
     const now = Date.now();
     const erased = eraseSubject(this.ctx.storage, subject, now);
     this.store.outbox.recount();
@@ -165,7 +160,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   /** Forgets dead letters (all, of one reason, or dead since before `before`); returns how many. */
   async purgeDead(queue: string, selector: { reason?: string; before?: number }): Promise<{ purged: number }> {
-    this.named(queue);
+    this.id.named(queue);
     let purged = 0;
     for (let n = -1; n !== 0; purged += n) n = this.store.purgeDead(selector.before ?? Number.MAX_SAFE_INTEGER, 5_000, selector.reason);
     await this.alerts.tell(await this.own.usable());
@@ -174,7 +169,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
   async resume(queue: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
-    this.named(queue);
+    this.id.named(queue);
     const pause = this.store.meta.get('pause');
     const now = Date.now();
     const connection = await this.own.usable();
@@ -191,7 +186,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   /** Non-secret state for /healthz and the debugger. */
   async health(queue: string): Promise<QueueHealth> {
-    const connectionId = this.named(queue);
+    const connectionId = this.id.named(queue);
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
@@ -209,7 +204,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       expired: this.store.meta.get('expired'),
       now,
     });
-    return { ...health, ...(queue === connectionId ? {} : { queue }), received: { ...this.received } };
+    return { ...health, ...(queue === connectionId ? {} : { queue }), received: { ...this.id.received } };
   }
 
   /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
@@ -280,31 +275,6 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     await this.sender.flush(own);
     const deletesDue = await deletionPass(this.store.deletes, connection);
     if (deletesDue !== null) await this.wakeBy(deletesDue);
-  }
-
-  /**
-   * A shard other than 0 tells its connection's budget, once per life, that it holds events: reads
-   * then include it even after the connection's shard count was lowered (delivery/queues.ts). If the
-   * budget cannot be told, the batch is not stored (the client retries), so no event hides in a
-   * shard the reads would not know.
-   */
-  private async registerShard(connectionId: string, queue: string): Promise<void> {
-    const { shard } = parseQueueName(queue);
-    if (shard === 0 || this.registered) return;
-    await this.env.DELIVERY_BUDGET.getByName(connectionId).register(shard);
-    this.registered = true;
-  }
-
-  /** Remembers the connection (and this queue's name) an RPC names; returns the connection's id. */
-  private named(queue: string): string {
-    const { connection } = parseQueueName(queue);
-    this.store.meta.rememberConnection(connection);
-    if (this.alerts.queue !== queue) {
-      // Kept for alarms of a later life that run before any call names the queue.
-      if (queue !== connection) this.store.meta.rememberQueue(queue);
-      this.alerts.queue = queue;
-    }
-    return connection;
   }
 
   /** An alarm no later than the moment the oldest finished event expires (an idle queue must forget too). */

@@ -14,13 +14,13 @@ import type { QueueStore } from './store/queueStore';
 export class AlertReporter {
   /** What the connection's alerts last heard from this queue. */
   private reported: QueueSignal | null = null;
-  /** This queue's name (a shard's, `<id>#<i>`), once an RPC named it; else the connection's id (shard 0). */
-  queue: string | null = null;
 
   constructor(
     private readonly store: QueueStore,
     private readonly env: QueueEnv,
     private readonly sender: Sender,
+    /** This queue's name (a shard's, `<id>#<i>`) once a call named it; null: the connection's id (shard 0). */
+    private readonly queueName: () => string | null,
   ) {}
 
   /** The state now, as the alerts object asks for it (remembered as reported). */
@@ -54,7 +54,7 @@ export class AlertReporter {
     return {
       connection: connection.id,
       // Shard 0 is named by the connection's id (delivery/shardRouting.ts); the alerts ask back by this name.
-      queue: this.queue ?? connection.id,
+      queue: this.queueName() ?? connection.id,
       at: now,
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
       rateLimited: wait ? { until: wait.until } : null,
