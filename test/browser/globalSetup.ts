@@ -40,8 +40,6 @@ export default async function setup(project: TestProject) {
       BOT_POLICY: 'allow',
       // A sync shows on the next read (no edge or browser copy), as tag.segments.test.ts checks.
       SEGMENTS_CACHE_SECONDS: '0',
-      // Every browser test runs the tag against a sharded collector (tag.shards.test.ts checks the spread).
-      QUEUE_SHARDS: '4',
     },
     secrets: {
       MOENGAGE_DATA_API_KEY: 'browser-data-api-key',
