@@ -42,7 +42,10 @@ describe('batch', () => {
     const { sandbox } = installSandbox();
     setClock(T0 + 7.5 * 60_000); // 00:07:30, cadence 5 min → 00:10:00
     await enqueue('batch', [trackRecord('u1', { id: 'a' }), trackRecord('u2', { id: 'b' })]);
-    expect(await alarmOf('batch')).toBe(T0 + 10 * 60_000);
+    expect(await alarmOf('batch')).toBe(T0 + 7.5 * 60_000 + 1_000); // the log's write-behind first (LOG_FLUSH_MS)
+    await runUntil('batch', T0 + 7.5 * 60_000 + 1_000);
+    expect(sandbox.requests).toHaveLength(0);
+    expect(await alarmOf('batch')).toBe(T0 + 10 * 60_000); // then the cadence tick
     setClock(T0 + 9 * 60_000);
     await enqueue('batch', [trackRecord('u3', { id: 'c' })]);
     await runUntil('batch', T0 + 10 * 60_000 - 1);

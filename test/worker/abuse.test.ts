@@ -5,8 +5,8 @@ import { hit } from '../../worker/abuse/slidingWindow';
 import { lockoutMs } from '../../worker/abuse/lockout';
 import { clientIpOf } from '../../worker/abuse/clientIp';
 import { track } from './corpus/cases';
-import { fetchWith, ingestRequest } from './support/configured';
-import { DEBUGGER_TOKEN, get } from './support/ingest';
+import { fetchWith, ingestRequest, WITHOUT_RATE_BINDINGS } from './support/configured';
+import { DEBUGGER_TOKEN, get, post } from './support/ingest';
 import { installSandbox } from './support/sandbox';
 
 beforeEach(() => installSandbox());
@@ -17,8 +17,8 @@ afterEach(async () => {
 
 const batch = () => ({ batch: [track()] });
 
-describe('per-address and per-write-key ingest rate limits (RateLimiter Durable Object)', () => {
-  const tight = { INGEST_RATE_PER_IP: '3', INGEST_RATE_PER_WRITE_KEY: '0' };
+describe('per-address and per-write-key ingest rate limits (RateLimiter Durable Object, where no binding is bound)', () => {
+  const tight = { ...WITHOUT_RATE_BINDINGS, INGEST_RATE_PER_IP: '3', INGEST_RATE_PER_WRITE_KEY: '0' };
 
   it('answers 429 with Retry-After once an address passes its limit, and only that address', async () => {
     const from = (ip: string) => ingestRequest('/v1/batch', batch(), { 'cf-connecting-ip': ip });
@@ -39,7 +39,7 @@ describe('per-address and per-write-key ingest rate limits (RateLimiter Durable 
   });
 
   it('limits per write key beyond each address’s share, and logs the first refusal of a window once in the debugger', async () => {
-    const perKey = { INGEST_RATE_PER_IP: '0', INGEST_RATE_PER_WRITE_KEY: '2', INGEST_RATE_SHARE_PER_IP: '1' };
+    const perKey = { ...WITHOUT_RATE_BINDINGS, INGEST_RATE_PER_IP: '0', INGEST_RATE_PER_WRITE_KEY: '2', INGEST_RATE_SHARE_PER_IP: '1' };
     const send = () => fetchWith(perKey, ingestRequest('/v1/batch', batch(), { 'cf-connecting-ip': '203.0.113.60' }));
     // Two within the key's budget, one more within this address's share.
     for (let i = 0; i < 3; i++) expect((await send()).status).toBe(200);
@@ -70,6 +70,31 @@ describe('per-address and per-write-key ingest rate limits (RateLimiter Durable 
     const res = await fetchWith({ INGEST_RATE_PER_IP: 'lots' }, ingestRequest('/v1/batch', batch()));
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: 'misconfigured', detail: expect.stringContaining('INGEST_RATE_PER_IP') });
+  });
+});
+
+describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default', () => {
+  const bound = env as unknown as Record<string, RateLimit | undefined>;
+
+  it('serves all three locally (miniflare), with wrangler.toml’s limits', async () => {
+    for (const name of ['INGEST_IP_RATE_LIMIT', 'INGEST_WRITE_KEY_RATE_LIMIT', 'INGEST_SHARE_RATE_LIMIT']) {
+      expect(typeof bound[name]?.limit, name).toBe('function');
+    }
+    // The share binding: 120 a minute per key, then refused.
+    const key = `probe|${crypto.randomUUID()}`;
+    const results = [];
+    for (let i = 0; i < 121; i++) results.push((await bound.INGEST_SHARE_RATE_LIMIT!.limit({ key })).success);
+    expect(results.filter(Boolean)).toHaveLength(120);
+    expect(results[120]).toBe(false);
+  });
+
+  it('the collector, with its default settings, asks the bound per-address limit (an address that spent it is refused)', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < 1200; i++) await bound.INGEST_IP_RATE_LIMIT!.limit({ key: ip });
+    const res = await post('/v1/batch', batch(), { 'cf-connecting-ip': ip });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: 'rate_limited', detail: expect.stringContaining('client address') });
+    expect((await post('/v1/batch', batch(), { 'cf-connecting-ip': '198.51.100.251' })).status).toBe(200);
   });
 });
 

@@ -47,10 +47,14 @@ describe('the seed example end to end', () => {
   it('stores the event durably before answering 2xx', async () => {
     const res = await post('/v1/track', orderCompleted());
     expect(res.status).toBe(200);
-    const stored = await runInDurableObject(queue(), (_instance, state) =>
-      state.storage.sql.exec<{ status: string }>("SELECT status FROM events WHERE message_id = 'msg-order-1001'").toArray(),
-    );
-    expect(stored).toEqual([{ status: 'queued' }]);
+    // In SQLite before the answer: its outbox item, and its log row (staged: the log is written behind).
+    const stored = await runInDurableObject(queue(), (_instance, state) => ({
+      log: state.storage.sql
+        .exec<{ status: string }>("SELECT status FROM events WHERE message_id = 'msg-order-1001' UNION ALL SELECT status FROM log_staging WHERE message_id = 'msg-order-1001'")
+        .toArray(),
+      outbox: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE message_id = 'msg-order-1001'").one().n,
+    }));
+    expect(stored).toEqual({ log: [{ status: 'queued' }], outbox: 1 });
   });
 
   it('marks the event delivered with MoEngage’s answer recorded', async () => {

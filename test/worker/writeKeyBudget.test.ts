@@ -8,7 +8,7 @@ import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { track, uid } from './corpus/cases';
-import { fetchWith, ingestRequest } from './support/configured';
+import { fetchWith, ingestRequest, WITHOUT_RATE_BINDINGS } from './support/configured';
 import { DEBUGGER_TOKEN, debuggerEvent, flush, get } from './support/ingest';
 import { installSandbox } from './support/sandbox';
 
@@ -23,7 +23,8 @@ const PER_KEY = 100;
 const SHARE = 5;
 const ABUSER_ADDRESSES = 50;
 
-const limits = { INGEST_RATE_PER_IP: String(PER_IP), INGEST_RATE_PER_WRITE_KEY: String(PER_KEY), INGEST_RATE_SHARE_PER_IP: String(SHARE) };
+// Without wrangler.toml's bindings: the RateLimiter Durable Object counts (the bindings' case below binds the test's own).
+const limits = { ...WITHOUT_RATE_BINDINGS, INGEST_RATE_PER_IP: String(PER_IP), INGEST_RATE_PER_WRITE_KEY: String(PER_KEY), INGEST_RATE_SHARE_PER_IP: String(SHARE) };
 const bindings = (env as unknown as Record<string, unknown>);
 
 interface Outcome {

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { DeliveryConnection } from '../config/connections';
+import { AlarmClock } from './alarmClock';
 import { admit, type Refusal } from './bounds';
 import { firstDelivery } from './cadence';
 import type { EventFilter } from './eventFilter';
@@ -27,11 +28,11 @@ import type { DeleteRequestShown } from './store/deleteRequests';
 import { type ErasedInQueue, type ErasureSubject, eraseSubject } from './store/erasure';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, nextRetentionAt, retention } from './upkeep';
-import { parseQueueName } from './shardRouting';
 import { QueueIdentity } from './queueIdentity';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
+const LOG_FLUSH_MS = 1_000; // the log is written behind (store/logStaging.ts): staged rows reach it within this
 
 /**
  * One per MoEngage connection: stores every message it is given (the event log) and delivers the
@@ -50,24 +51,24 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
+  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: QueueEnv) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage);
+    this.clock = new AlarmClock(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
     this.id = new QueueIdentity(this.store.meta, env.DELIVERY_BUDGET);
     this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS, env.DELIVERY_BUDGET, () => this.id.shard);
     this.alerts = new AlertReporter(this.store, env, this.sender, () => this.id.name);
-    // A previous life may have died with requests out: make sure an alarm picks their events up.
+    // A previous life may have died with requests out, or rows staged for the log: an alarm picks them up.
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.store.outbox.orphans(this.sender.live).length && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
+      const pending = this.store.outbox.orphans(this.sender.live).length > 0 || this.store.staging.hasStaged();
+      if (pending && (await ctx.storage.getAlarm()) == null) await ctx.storage.setAlarm(Date.now());
     });
   }
 
-  /**
-   * Stores a batch durably (deduplicated by messageId) and schedules its delivery. Every call names
-   * this queue (delivery/queues.ts): the connection's id for shard 0, `<id>#<i>` for shard i.
-   */
+  /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. Calls name the queue (queueIdentity.ts). */
   async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
     await this.id.enqueued(queue, records.length);
     const connection = await this.own.usable();
@@ -91,10 +92,10 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       this.store.meta.bump('refused', now, verdict.refusal.detail);
       return { duplicates: [], refused: verdict.refusal };
     }
-    // Paused: no delivery, but the minute check (settings changed? events too old?) must run.
-    if (stored.queued > 0) await this.wakeBy(pause ? now + PAUSE_CHECK_MS : plan.wakeAt);
-    else await this.wakeForRetention(connection);
-    await this.wakeForHolds();
+    // Paused: the minute check (settings changed? events too old?) must run. Only this batch can move
+    // deadlines earlier (the log's write-behind, its holds): the alarm plans the rest when it runs.
+    const wake = Math.min(stored.queued > 0 ? (pause ? now + PAUSE_CHECK_MS : plan.wakeAt) : Infinity, stored.staged ? now + LOG_FLUSH_MS : Infinity, stored.holdUntil ?? Infinity);
+    if (wake !== Infinity) await this.wakeBy(wake);
     await this.alerts.afterEnqueue(connection);
     return { duplicates: stored.duplicates };
   }
@@ -102,19 +103,23 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   // --- the log's reads, for the debugger (delivery/queues.ts fans them out across queues) ---
   /** Newest first, after `after` (a position in the order of logOrder.ts), at most `limit`. */
   async listEvents(queue: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
-    return listEvents(this.ctx.storage.sql, parseQueueName(queue).connection, filter, after, limit, queue);
+    this.store.drainLog();
+    return listEvents(this.ctx.storage.sql, this.id.named(queue), filter, after, limit, queue);
   }
 
   async getEvent(queue: string, messageId: string): Promise<LoggedJourney | null> {
-    return getEvent(this.ctx.storage.sql, parseQueueName(queue).connection, messageId, queue);
+    this.store.drainLog();
+    return getEvent(this.ctx.storage.sql, this.id.named(queue), messageId, queue);
   }
 
   /** Events changed after `after`, oldest change first, and this queue's clock (the live tail). */
   async changedEvents(queue: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
-    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, parseQueueName(queue).connection, filter, after, limit, queue) };
+    this.store.drainLog();
+    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, this.id.named(queue), filter, after, limit, queue) };
   }
 
   async logStats(since: number, seriesSince: number): Promise<LogStats> {
+    this.store.drainLog();
     return logStats(this.ctx.storage.sql, since, seriesSince, Date.now());
   }
 
@@ -139,14 +144,11 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     return { ...result, resumed };
   }
 
-  /**
-   * Erasure (store/erasure.ts): forgets the subject's events, holds and links here, and queues
-   * MoEngage's Delete User for each of `customerIds`, sent from the alarm with retries.
-   */
+  /** Erasure (store/erasure.ts): forgets the subject here; queues MoEngage's Delete User for `customerIds` (sent by the alarm, retried). */
   async erase(queue: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
     this.id.named(queue);
     const now = Date.now();
-    const erased = eraseSubject(this.ctx.storage, subject, now);
+    const erased = (this.store.drainLog(), eraseSubject(this.ctx.storage, subject, now)); // staged rows too
     this.store.outbox.recount();
     const deleteRequests = customerIds.reduce((n, id) => n + this.store.deletes.queue(id, now), 0);
     if (deleteRequests) await this.wakeBy(now);
@@ -173,11 +175,9 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const pause = this.store.meta.get('pause');
     const now = Date.now();
     const connection = await this.own.usable();
-    if (connection) await this.sender.refresh(connection);
-    const rateLimited = connection ? serverWait(this.sender.limiter(connection, now), now) : null;
+    const rateLimited = connection ? serverWait(await this.sender.fresh(connection, now), now) : null;
     if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
     await this.resumeNow(now, connection);
-    await this.wakeBy(now);
     await this.alerts.tell(connection);
     if (!pause) return { resumed: true, pause: null, rateLimited };
     const { fingerprint: _secretish, ...shown } = pause;
@@ -187,11 +187,10 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   /** Non-secret state for /healthz and the debugger. */
   async health(queue: string): Promise<QueueHealth> {
     const connectionId = this.id.named(queue);
+    this.store.drainLog(); // its counts include what was staged
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
-    // The budget is the connection's: a wait another shard met holds this one back too.
-    if (connection) await this.sender.refresh(connection);
     const health = queueHealth({
       connection: connectionId,
       settings: own && 'misconfigured' in own ? own.misconfigured : connection,
@@ -199,7 +198,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       stats: this.store.stats(),
       log: this.store.log.extent(),
       outage: this.store.meta.get('outage'),
-      rateLimited: connection ? serverWait(this.sender.limiter(connection, now), now) : null,
+      rateLimited: connection ? serverWait(await this.sender.fresh(connection, now), now) : null, // the budget is the connection's
       refused: this.store.meta.get('refused'),
       expired: this.store.meta.get('expired'),
       now,
@@ -227,19 +226,23 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   override async alarm(): Promise<void> {
+    this.clock.unknown(); // the alarm that fired is spent
     // One flush at a time (a test's runDurableObjectAlarm may meet a scheduled one).
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
       try {
+        this.store.drainLog(); // the log's write-behind, in bulk
         await this.flush();
       } finally {
         this.flushing = null;
+        this.clock.unknown(); // the flush sets alarms of its own (sender.ts)
       }
       await this.wakeForHolds();
       // Retention was planned at the start of the flush; events that finished during it (the first
       // delivered or dead-lettered ones of an otherwise empty log) must be forgotten too.
       if (this.retentionDueAt === null) await this.wakeForRetention(await this.own.usable());
       else await this.wakeBy(this.retentionDueAt);
+      if (this.store.staging.hasStaged()) await this.wakeBy(Date.now() + LOG_FLUSH_MS); // staged during the flush
       await this.alerts.tell(await this.own.usable());
     })();
     return this.flushing;
@@ -297,7 +300,6 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const own = await this.own.get();
     if (!own || !('fingerprint' in own) || pause.fingerprint === own.fingerprint) return pause;
     await this.resumeNow(now, own.connection);
-    await this.wakeBy(now);
     return null;
   }
 
@@ -308,11 +310,10 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     // A resume also lifts what MoEngage's rate headers imposed (the next send is a single probe).
     const lifted = connection ? await this.sender.liftServerWaits(connection, now) : null;
     if (lifted) this.store.liftWait(now, lifted.until);
+    await this.wakeBy(now);
   }
 
-  /** Makes sure an alarm fires no later than `at`. */
-  private async wakeBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current == null || current > at) await this.ctx.storage.setAlarm(at);
+  private wakeBy(at: number): Promise<void> {
+    return this.clock.wakeBy(at, this.flushing !== null); // no later than `at` (alarmClock.ts)
   }
 }

@@ -12,6 +12,11 @@ export type EventStatus = 'dropped' | 'held' | 'queued' | 'retrying' | 'delivere
  */
 export interface IngestRecord {
   messageId: string;
+  /**
+   * Who sent it (ingest/sender.ts: a digest of the write key): the queue deduplicates a messageId
+   * per sender. Absent on invalid messages, which are logged under an id of their own and claim none.
+   */
+  sender?: string;
   /** Message type, or what an invalid message claimed to be. */
   type: MessageType | string;
   /** Event name (track), page name, or null. */

@@ -66,6 +66,12 @@ export class Sender {
     }
   }
 
+  /** The limiter as the connection's budget says now (shared by its shards); the last copy if it cannot be reached. */
+  async fresh(connection: DeliveryConnection, now: number): Promise<LimiterState> {
+    await this.refresh(connection);
+    return this.limiter(connection, now);
+  }
+
   /**
    * An operator's resume: every wait MoEngage's answers imposed is lifted, for every shard of the
    * connection; the next send a single probe. Returns the wait that was holding sends back, if one was.

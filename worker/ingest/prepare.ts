@@ -71,7 +71,7 @@ export interface Traffic {
 }
 
 /** → map: the records one connection's queue is given for a prepared request (invalid messages included, as dropped). */
-export function recordsFor(prepared: Prepared, target: MappingTarget, traffic?: Traffic): IngestRecord[] {
+export function recordsFor(prepared: Prepared, target: MappingTarget, traffic?: Traffic, sender?: string): IngestRecord[] {
   const { receivedAt } = prepared;
   const holdUntil = receivedAt + target.anonymousHoldMinutes * 60_000;
   const records = prepared.messages.map(({ message, notes, drop }) => {
@@ -83,6 +83,7 @@ export function recordsFor(prepared: Prepared, target: MappingTarget, traffic?: 
     if (flag) markBot(record, flag);
     return record;
   });
+  if (sender !== undefined) for (const r of records) r.sender = sender;
   // Invalid messages are answered in `rejected` and also logged, so the debugger shows every drop.
   for (const r of prepared.rejected) records.push(rejectedRecord(r, receivedAt));
   return records;

@@ -77,8 +77,8 @@ function checkMessages(batch: unknown[], prefix: (string | number)[]): Omit<Vali
     const at = prefix.length ? [...prefix, index] : [];
     const messageId = raw && typeof raw === 'object' ? (raw as { messageId?: unknown }).messageId : undefined;
     const base = { index, raw, ...(typeof messageId === 'string' && messageId.length <= 200 ? { messageId } : {}) };
-    const bytes = new TextEncoder().encode(JSON.stringify(raw) ?? '').byteLength;
-    if (bytes > LIMITS.maxMessageBytes) {
+    const bytes = utf8BytesOver(JSON.stringify(raw) ?? '', LIMITS.maxMessageBytes);
+    if (bytes !== null) {
       rejected.push({ ...base, raw: preview(raw, bytes), error: 'message_too_large', issues: [{ path: at.join('.') || '(root)', message: `${bytes} bytes; a message may hold at most ${LIMITS.maxMessageBytes}` }] });
       return;
     }
@@ -98,6 +98,18 @@ function checkMessages(batch: unknown[], prefix: (string | number)[]): Omit<Vali
     else rejected.push({ ...base, error: 'invalid_message', issues: issuesOf(parsed.error, at) });
   });
   return { messages, rejected };
+}
+
+const UTF8 = new TextEncoder();
+
+/**
+ * The UTF-8 size of `text` when it is over `max` bytes, else null. A UTF-16 unit is 1 to 3 bytes, so
+ * text of at most max / 3 units is under without encoding it (nearly every message).
+ */
+function utf8BytesOver(text: string, max: number): number | null {
+  if (text.length * 3 <= max) return null;
+  const bytes = UTF8.encode(text).byteLength;
+  return bytes > max ? bytes : null;
 }
 
 /** What the debugger keeps of a message too large to store whole: its head, as text. */

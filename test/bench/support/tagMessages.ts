@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { retailWorkload } from './workload';
 
-/** The tag's version as its build stamps it (tag/src/version.ts reads a build-time global, undefined under tsx). */
+/** The tag's version as its build stamps it (tag/src/version.ts is a build-time constant, unset under tsx). */
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const TAG_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';

@@ -148,7 +148,10 @@ export async function eventRow(connection: string, messageId: string): Promise<L
 
 export async function statuses(connection: string): Promise<Record<string, number>> {
   const rows = await runInDurableObject(queue(connection), (_i, state) =>
-    state.storage.sql.exec<{ status: string; n: number }>('SELECT status, count(*) AS n FROM events GROUP BY status').toArray(),
+    // The log is written behind: rows still staged (log_staging) are part of it.
+    state.storage.sql
+      .exec<{ status: string; n: number }>('SELECT status, count(*) AS n FROM (SELECT status FROM events UNION ALL SELECT status FROM log_staging) GROUP BY status')
+      .toArray(),
   );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

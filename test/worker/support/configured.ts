@@ -22,6 +22,12 @@ export async function fetchWith(settings: Record<string, unknown>, request: Requ
   return response;
 }
 
+/**
+ * wrangler.toml binds Cloudflare's rate limiting bindings (on by default); settings spread with this
+ * unbind them, for tests of the RateLimiter Durable Object, the fallback where none is bound.
+ */
+export const WITHOUT_RATE_BINDINGS = { INGEST_IP_RATE_LIMIT: undefined, INGEST_WRITE_KEY_RATE_LIMIT: undefined, INGEST_SHARE_RATE_LIMIT: undefined };
+
 export function ingestRequest(path: string, body: unknown, headers: Record<string, string> = {}): Request {
   return new Request(`http://collector.test${path}`, {
     method: 'POST',

@@ -6,8 +6,10 @@
  *
  * Event counts are kept by SQLite triggers on the log: every status an event enters, wherever the
  * code sets it (ingest, the anonymous hold, delivery, pause, replay), is counted in the same
- * transaction, so the counters can never drift from what the debugger showed. A row written already
- * delivered (a log written behind) is counted too.
+ * transaction, so the counters can never drift from what the debugger showed. The status a row
+ * enters the log with is counted when the log's write-behind moves it in (logStaging.ts), in one
+ * statement per (status, reason) rather than a trigger per row (schema 7 drops count_event_insert).
+ * A row written already delivered is counted too.
  *
  * Rows: `metric` plus two label values `a` and `b` ('' when unused):
  * | metric       | a                          | b              | value                         |

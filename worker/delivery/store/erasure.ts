@@ -1,4 +1,5 @@
 import { withoutIds } from '../withoutIds';
+import { forgetKeysOf } from './messageKeys';
 
 /**
  * Erasure inside one queue (POST /debugger/api/users/erase, docs/debugger.md "Erasure"): the
@@ -49,6 +50,7 @@ export function eraseSubject(storage: DurableObjectStorage, subject: ErasureSubj
     const links = sql.exec('DELETE FROM identity_links WHERE user_id = ?1 OR anonymous_id IN (SELECT value FROM json_each(?2)) RETURNING 1', userId, json(anonymous)).toArray().length;
     sql.exec('DELETE FROM outbox WHERE message_id IN (SELECT value FROM json_each(?))', ids);
     const requestsRedacted = forgetAttempts(sql, ids, new Set([...(userId === null ? [] : [userId]), ...anonymous]));
+    forgetKeysOf(sql, messages); // their ids are new again (messageKeys.ts: dedupe per sender)
     const events = sql.exec('DELETE FROM events WHERE message_id IN (SELECT value FROM json_each(?)) RETURNING 1', ids).toArray().length;
     return { events, held, links, requestsRedacted };
   });

@@ -6,10 +6,11 @@ import type { DerivedStatus } from '../status';
 /**
  * The event log's writes: one `events` row per message the queue was given (what came in, what it
  * mapped to, where it stands), the `attempts` that carried it, and retention. The debugger reads
- * it through logReads.ts and logStats.ts.
+ * it through logReads.ts and logStats.ts. Its rows are written behind (logStaging.ts).
  */
 
 const ids = (values: readonly (number | string)[]) => JSON.stringify(values);
+
 
 /** Statuses an event no longer leaves by itself and the log's retention forgets (dead letters have their own bound). */
 const FINISHED = ['delivered', 'dropped'] as const;
@@ -43,31 +44,6 @@ export interface FirstStatus {
 
 export class EventLog {
   constructor(private readonly sql: SqlStorage) {}
-
-  /** Stores a message's row unless its messageId is already stored; true when written. */
-  insert(r: IngestRecord, first: FirstStatus, now: number): boolean {
-    const { outcome } = r;
-    return (
-      this.sql.exec(
-        `INSERT OR IGNORE INTO events (message_id, received_at, type, name, user_id, anonymous_id, status, reason, detail, raw, items, omissions, next_attempt_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        r.messageId,
-        r.receivedAt,
-        r.type,
-        r.name,
-        r.userId,
-        r.anonymousId,
-        first.status,
-        first.reason,
-        first.detail,
-        JSON.stringify(r.raw),
-        outcome.status === 'dropped' ? null : JSON.stringify(outcome.items),
-        outcome.omissions.length ? JSON.stringify(outcome.omissions) : null,
-        first.nextAttemptAt,
-        now,
-      ).rowsWritten > 0
-    );
-  }
 
   /** A message's status as its outbox items say (status.ts). */
   settle(messageId: string, derived: DerivedStatus, now: number): void {
@@ -275,11 +251,21 @@ export class EventLog {
 
   /** Forgets the rows `select` names, and attempts started before `attemptsBefore` that carried nothing else. */
   private forget(select: string, args: readonly (number | string)[], attemptsBefore: number): string[] {
-    const gone = this.sql
-      .exec<{ message_id: string }>(`DELETE FROM events WHERE rowid IN (${select}) RETURNING message_id`, ...args)
-      .toArray()
-      .map((r) => r.message_id);
+    const rows = this.sql
+      .exec<{ message_id: string; claimed: string }>(
+        `DELETE FROM events WHERE rowid IN (${select}) RETURNING message_id, coalesce(claimed_id, message_id) AS claimed`,
+        ...args,
+      )
+      .toArray();
+    const gone = rows.map((r) => r.message_id);
     if (!gone.length) return gone;
+    // Their dedupe keys go with them (messageKeys.ts): a key names its log row, so `log_id` decides;
+    // the messageIds the senders claimed only let SQLite find the keys by their primary key.
+    this.sql.exec(
+      `DELETE FROM message_keys WHERE message_id IN (SELECT value FROM json_each(?)) AND log_id IN (SELECT value FROM json_each(?))`,
+      ids(rows.map((r) => r.claimed)),
+      ids(gone),
+    );
     this.sql.exec(`DELETE FROM attempt_events WHERE message_id IN (SELECT value FROM json_each(?))`, ids(gone));
     this.sql.exec(`DELETE FROM attempts WHERE at < ? AND NOT EXISTS (SELECT 1 FROM attempt_events e WHERE e.attempt_id = attempts.id)`, attemptsBefore);
     return gone;

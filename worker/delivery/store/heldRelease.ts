@@ -1,6 +1,7 @@
 import { identifiedAs } from '../../identity/heldCustomer';
 import type { IngestRecord } from '../record';
 import type { EventLog } from './eventLog';
+import type { LogStaging } from './logStaging';
 import { type Holds, linksOf } from './holds';
 import type { PauseInfo } from './meta';
 import type { Outbox } from './outbox';
@@ -8,6 +9,7 @@ import type { Outbox } from './outbox';
 /** The parts of a queue's storage a release touches (QueueStore has them all). */
 interface Parts {
   holds: Holds;
+  staging: LogStaging;
   log: EventLog;
   outbox: Outbox;
 }
@@ -20,14 +22,22 @@ interface Parts {
 export function admitLinks(store: Parts, records: readonly IngestRecord[], held: readonly IngestRecord[], now: number, dueAt: number, pause: PauseInfo | null): number {
   let queued = 0;
   // A batch usually repeats one visitor's link on every message: a link already written in this
-  // batch changes nothing, and with nothing held there is nothing to release.
+  // batch changes nothing. A link already known released its visitor's held events when it was
+  // written (and later anonymous events of a linked visitor are released as they come, below), so
+  // only a new or changed link can release anything; and with nothing held, nothing is released.
   const written = new Map<string, string>();
-  const anythingHeld = store.holds.anythingHeld();
+  let anythingHeld: boolean | undefined;
+  let previous = '';
   for (const r of records) {
+    // Consecutive messages of one visitor carry the same ids: their links are the previous one's.
+    const ids = r.type === 'alias' ? '' : `${r.anonymousId}\u0000${r.userId}`;
+    if (ids && ids === previous) continue;
+    previous = ids;
     for (const [anonymousId, userId] of linksOf(r)) {
       if (written.get(anonymousId) === userId) continue;
       written.set(anonymousId, userId);
-      store.holds.link(anonymousId, userId, now);
+      if (!store.holds.link(anonymousId, userId, now)) continue;
+      anythingHeld ??= store.holds.anythingHeld();
       if (anythingHeld) queued += releaseHeld(store, anonymousId, userId, now, dueAt, pause);
     }
   }
@@ -41,7 +51,10 @@ export function admitLinks(store: Parts, records: readonly IngestRecord[], held:
 /** Queues every held event of `anonymousId` as `userId` (shown paused if the connection is); returns the items queued. */
 function releaseHeld(store: Parts, anonymousId: string, userId: string, now: number, dueAt: number, pause: PauseInfo | null): number {
   let queued = 0;
-  for (const messageId of store.holds.take(anonymousId)) {
+  const taken = store.holds.take(anonymousId);
+  // The held rows may still be staged (written behind): they must be in the log to be released.
+  if (taken.length) store.staging.drain();
+  for (const messageId of taken) {
     const stored = store.log.heldItems(messageId);
     if (!stored) continue; // no longer held (dropped at the end of its window)
     const items = identifiedAs(stored, userId);

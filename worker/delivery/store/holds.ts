@@ -11,10 +11,19 @@ import type { IngestRecord } from '../record';
  * The events' own rows and items are the log's and the outbox's (queueStore.ts joins them).
  */
 
-/** Links older than the longest hold window can no longer release anything. */
+/**
+ * Links older than the longest hold window can no longer release anything. A link counts from when
+ * it was first seen (a repeat is not written); once forgotten, the visitor's next identified message
+ * links again.
+ */
 export const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** Links this object wrote or confirmed lately, kept in memory so a repeat costs no statement. */
+const KNOWN_LINKS = 10_000;
+
 export class Holds {
+  private readonly known = new Map<string, string>();
+
   constructor(private readonly sql: SqlStorage) {}
 
   hold(messageId: string, anonymousId: string, holdUntil: number): void {
@@ -25,8 +34,18 @@ export class Holds {
     return this.sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0;
   }
 
-  link(anonymousId: string, userId: string, now: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)', anonymousId, userId, now);
+  /** Remembers a link; written only when it is new or changed (every message of a signed-in visitor repeats it). True when written. */
+  link(anonymousId: string, userId: string, now: number): boolean {
+    if (this.known.get(anonymousId) === userId) return false;
+    if (this.known.size >= KNOWN_LINKS) this.known.clear();
+    this.known.set(anonymousId, userId);
+    return this.sql.exec(
+      `INSERT INTO identity_links (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)
+       ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at WHERE user_id IS NOT excluded.user_id`,
+      anonymousId,
+      userId,
+      now,
+    ).rowsWritten > 0;
   }
 
   /** The userId an anonymousId is known as, if any. */
@@ -48,8 +67,13 @@ export class Holds {
       .exec<{ message_id: string; anonymous_id: string }>('DELETE FROM held WHERE hold_until <= ? RETURNING message_id, anonymous_id', now)
       .toArray()
       .map((r) => ({ messageId: r.message_id, anonymousId: r.anonymous_id }));
-    this.sql.exec('DELETE FROM identity_links WHERE linked_at <= ?', now - LINK_TTL_MS);
+    if (this.sql.exec('DELETE FROM identity_links WHERE linked_at <= ?', now - LINK_TTL_MS).rowsWritten > 0) this.known.clear();
     return expired;
+  }
+
+  /** A transaction that wrote links rolled back: what is stored is no longer known here. */
+  forgetKnownLinks(): void {
+    this.known.clear();
   }
 
   /** When the next hold ends (for the alarm), or null. */

@@ -40,15 +40,26 @@ export interface MetaValues {
 }
 
 export class QueueMeta {
+  /**
+   * The pause and the connection's name as last read or written: every enqueue asks for both, and
+   * only this object writes them (never inside a transaction that could roll back).
+   */
+  private pause: { value: PauseInfo | undefined } | null = null;
+  private named: string | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   get<K extends keyof MetaValues>(key: K): MetaValues[K] | undefined {
+    if (key === 'pause' && this.pause) return this.pause.value as MetaValues[K] | undefined;
     const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
-    return row ? (JSON.parse(row.value) as MetaValues[K]) : undefined;
+    const value = row ? (JSON.parse(row.value) as MetaValues[K]) : undefined;
+    if (key === 'pause') this.pause = { value: value as PauseInfo | undefined };
+    return value;
   }
 
   set<K extends keyof MetaValues>(key: K, value: MetaValues[K]): void {
     this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value));
+    if (key === 'pause') this.pause = { value: value as PauseInfo };
   }
 
   /** Counts `n` more of a bound being reached. */
@@ -59,15 +70,20 @@ export class QueueMeta {
 
   delete(key: keyof MetaValues): void {
     this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+    if (key === 'pause') this.pause = { value: undefined };
   }
 
   /** The connection this queue serves (its Durable Object name), kept as plain text since the first release. */
   connection(): string | undefined {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'connection'").toArray()[0]?.value;
+    this.named ??= this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'connection'").toArray()[0]?.value;
+    return this.named;
   }
 
+  /** The first name given is kept (a queue serves one connection). */
   rememberConnection(id: string): void {
+    if (this.named !== undefined) return;
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('connection', ?)", id);
+    this.connection();
   }
 
   /** The queue shard's name (`<id>#<i>`), remembered by shards other than 0 (delivery/shardRouting.ts). */

@@ -7,30 +7,20 @@ import { DeleteRequests } from './deleteRequests';
 import { type AttemptResult, EventLog, type StoredAttempt } from './eventLog';
 import { admitLinks } from './heldRelease';
 import { Holds } from './holds';
+import { firstStatus, LogStaging } from './logStaging';
+import { MessageKeys } from './messageKeys';
 import { type PauseInfo, QueueMeta } from './meta';
 import { Outbox } from './outbox';
+import type { ReplayResult, ReplaySelector } from './replaySelection';
 import { QUEUE_MIGRATIONS } from './schema';
+
+export type { ReplayResult, ReplaySelector } from './replaySelection';
 
 /**
  * A DeliveryQueue's storage: the outbox (what is still to deliver), the event log (what the
  * debugger shows), the anonymous hold and the queue's meta state, kept consistent in one SQLite
  * transaction per operation. An event's log status follows its outbox items (status.ts).
  */
-
-export interface ReplaySelector {
-  messageIds?: string[];
-  reason?: string;
-  all?: boolean;
-}
-
-export interface ReplayResult {
-  /** Dead-lettered events queued again. */
-  replayed: number;
-  /** Paused events among the selection (they move when the connection resumes). */
-  paused: number;
-  /** Selected by messageId but not replayable (unknown, delivered, waiting…), with their status. */
-  skipped: { messageId: string; status: string | null }[];
-}
 
 export interface QueueStats {
   waiting: number;
@@ -50,6 +40,8 @@ export class QueueStore {
   readonly outbox: Outbox;
   readonly log: EventLog;
   readonly holds: Holds;
+  readonly keys: MessageKeys;
+  readonly staging: LogStaging;
   readonly deletes: DeleteRequests;
   readonly sql: SqlStorage;
 
@@ -60,11 +52,13 @@ export class QueueStore {
     this.outbox = new Outbox(this.sql);
     this.log = new EventLog(this.sql);
     this.holds = new Holds(this.sql);
+    this.keys = new MessageKeys(this.sql);
+    this.staging = new LogStaging(this.sql);
     this.deletes = new DeleteRequests(this.sql);
   }
 
   /**
-   * Stores a batch in one transaction: every record in the log (deduplicated by messageId), queued
+   * Stores a batch in one transaction: every record staged for the log (deduplicated by sender and messageId), queued
    * ones with their outbox items, held ones in the hold, and the held events this batch identifies
    * released. `admit` sees how many new items would wait and may refuse the batch: then nothing
    * at all is stored.
@@ -72,35 +66,31 @@ export class QueueStore {
   insert(
     records: readonly IngestRecord[],
     options: { now: number; dueAt: number; pause: PauseInfo | null; admit: (incoming: number) => boolean },
-  ): Omit<EnqueueResult, 'refused'> & { queued: number; refused: boolean } {
+  ): Omit<EnqueueResult, 'refused'> & { queued: number; refused: boolean; staged: boolean; holdUntil: number | null } {
     const { now, dueAt, pause } = options;
     const duplicates: string[] = [];
     let queued = 0;
+    let staged = false;
+    let holdUntil: number | null = null;
     try {
       this.storage.transactionSync(() => {
         const held: IngestRecord[] = [];
-        for (const r of records) {
-          const { outcome } = r;
-          const waits = outcome.status === 'queued';
-          const shownPaused = waits && pause !== null;
-          const written = this.log.insert(
-            r,
-            {
-              status: shownPaused ? 'paused' : outcome.status,
-              reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
-              detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
-              nextAttemptAt: waits ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
-            },
-            now,
-          );
-          if (!written) {
-            duplicates.push(r.messageId);
+        for (const sent of records) {
+          // Deduplicated per sender (messageKeys.ts); another sender's message with the same id gets a log row of its own.
+          const logId = this.keys.claim(sent.messageId, sent.sender);
+          if (logId === null) {
+            duplicates.push(sent.messageId);
             continue;
           }
+          const r = logId === sent.messageId ? sent : { ...sent, messageId: logId };
+          const { outcome } = r;
+          this.staging.stage(r, firstStatus(r, pause, dueAt), now, logId === sent.messageId ? null : sent.messageId);
+          staged = true;
           if (outcome.status === 'queued') queued += this.outbox.add(r.messageId, outcome.items, now, dueAt);
           if (outcome.status === 'held' && r.anonymousId != null) {
             this.holds.hold(r.messageId, r.anonymousId, outcome.holdUntil);
             held.push(r);
+            holdUntil = holdUntil === null ? outcome.holdUntil : Math.min(holdUntil, outcome.holdUntil);
           }
         }
         queued += admitLinks(this, records, held, now, dueAt, pause);
@@ -108,16 +98,18 @@ export class QueueStore {
       });
     } catch (error) {
       this.outbox.recount(); // the rolled-back rows were counted as they were added
-      if (error instanceof Refused) return { duplicates: [], queued: 0, refused: true };
+      this.staging.forgetStagedCount();
+      this.holds.forgetKnownLinks();
+      if (error instanceof Refused) return { duplicates: [], queued: 0, refused: true, staged: false, holdUntil: null };
       throw error;
     }
-    return { duplicates, queued, refused: false };
+    return { duplicates, queued, refused: false, staged, holdUntil };
   }
 
   /** Ends holds past their window as `dropped` (anonymous_not_identified); returns how many ended. */
   expireHolds(now: number): number {
     let n = 0;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const expired = this.holds.expire(now);
       for (const { messageId, anonymousId } of expired) this.log.unidentified(messageId, anonymousId, now);
       n = expired.length;
@@ -131,7 +123,7 @@ export class QueueStore {
    */
   beginAttempt(attempt: StoredAttempt, keys: readonly number[]): number {
     let id = 0;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       id = this.log.beginAttempt(attempt);
       this.log.carried(id, this.outbox.markInFlight(id, keys));
     });
@@ -147,7 +139,7 @@ export class QueueStore {
    * (at-least-once). `why` says what happened; by default, an orphan of an earlier life.
    */
   interrupt(attemptId: number, now: number, why = "the queue restarted before MoEngage's answer was recorded"): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       // Only an attempt still in flight: one already settled keeps the answer it recorded.
       if (this.outbox.carries(attemptId)) this.log.interruptAttempt(attemptId, now, why);
       this.outbox.clearInFlight(attemptId);
@@ -156,7 +148,7 @@ export class QueueStore {
 
   /** Items MoEngage accepted: gone from the outbox; their events delivered once nothing else waits. */
   delivered(keys: readonly number[], now: number, note: string | null): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const messages = this.outbox.remove(keys);
       this.log.delivered(messages, note, now);
       this.settle(this.outbox.unsettled(messages), now, null);
@@ -165,7 +157,7 @@ export class QueueStore {
 
   /** Items sent but not settled (429, split, pause): back in the queue, due at `dueAt` (or unchanged). */
   release(keys: readonly number[], now: number, dueAt: number | null, pause: PauseInfo | null): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.release(keys, dueAt);
       this.settle(this.outbox.messagesOf(keys), now, pause);
     });
@@ -178,7 +170,7 @@ export class QueueStore {
     failure: { reason: string; detail: string },
     next: (failures: number) => { retry: true; at: number } | { retry: false },
   ): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.fail(keys, failure, next);
       this.settle(this.outbox.messagesOf(keys), now, null);
     });
@@ -187,7 +179,7 @@ export class QueueStore {
   /** Dead-letters items (payload errors, too large, expired) with MoEngage's (or our) reason. */
   deadLetter(keys: readonly number[], now: number, reason: string, detail: string): void {
     if (!keys.length) return;
-    this.storage.transactionSync(() => {
+    this.write(() => {
       this.outbox.deadLetter(keys, reason, detail);
       this.settle(this.outbox.messagesOf(keys), now, null);
     });
@@ -216,12 +208,30 @@ export class QueueStore {
 
   /** The connection is paused: every waiting event shows it (and why). */
   markPaused(pause: PauseInfo, now: number): void {
-    this.log.markPaused(pause, now);
+    this.write(() => this.log.markPaused(pause, now));
+  }
+
+  /** Moves the log's staged rows into it (the alarm's write-behind, and before every read of the log). */
+  drainLog(): void {
+    if (this.staging.hasStaged()) this.write(() => {});
+  }
+
+  /** One transaction that reads or changes the log: staged rows move in first, so it sees every message. */
+  private write(body: () => void): void {
+    try {
+      this.storage.transactionSync(() => {
+        this.staging.drain();
+        body();
+      });
+    } catch (error) {
+      this.staging.forgetStagedCount();
+      throw error;
+    }
   }
 
   /** Resumed: paused events wait again, due at once. */
   markResumed(now: number): void {
-    this.storage.transactionSync(() => {
+    this.write(() => {
       const paused = this.log.withStatus('paused');
       this.outbox.dueBy(paused, now);
       this.settle(paused, now, null);
@@ -233,7 +243,7 @@ export class QueueStore {
    * their events show it.
    */
   liftWait(now: number, until: number): void {
-    this.storage.transactionSync(() => this.settle([...new Set(this.outbox.liftWait(now, until))], now, null));
+    this.write(() => this.settle([...new Set(this.outbox.liftWait(now, until))], now, null));
   }
 
   /**
@@ -242,7 +252,7 @@ export class QueueStore {
    */
   replay(selector: ReplaySelector, now: number): ReplayResult {
     const result: ReplayResult = { replayed: 0, paused: 0, skipped: [] };
-    this.storage.transactionSync(() => {
+    this.write(() => {
       let dead: string[];
       if (selector.messageIds) {
         const status = this.log.statuses(selector.messageIds);
@@ -291,7 +301,7 @@ export class QueueStore {
 
   private forget(select: () => string[]): number {
     let gone: string[] = [];
-    this.storage.transactionSync(() => {
+    this.write(() => {
       gone = select();
       if (gone.length) this.outbox.dropDead(gone);
     });

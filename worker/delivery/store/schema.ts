@@ -1,6 +1,7 @@
 import type { DeliveryItem } from '../../moengage/payloads';
 import type { Migration } from '../../sql/migrate';
 import { countersSchema } from './counters';
+import { messageKeysSchema } from './messageKeys';
 import { deleteRequestsSchema } from './deleteRequests';
 
 /**
@@ -14,6 +15,8 @@ import { deleteRequestsSchema } from './deleteRequests';
  * - `outbox`: one row per MoEngage item still to deliver, or dead-lettered (delivery/store/outbox.ts).
  * - `held`, `identity_links`: the anonymous hold (delivery/store/holds.ts).
  * - `counters`: monotonic metrics, kept by triggers on `events` (delivery/store/counters.ts).
+ * - `message_keys`: dedupe per sender, each key naming its log row (delivery/store/messageKeys.ts).
+ * - `log_staging`: log rows written behind, unindexed, until the alarm moves them into `events` (eventLog.ts).
  * - `delete_requests`, `delete_attempts`: MoEngage Delete User requests of erasures (delivery/store/deleteRequests.ts).
  * The rejection log of earlier releases (`rejection_counts`, `rejections`) is left as it was until
  * the collector's own log adopts it (delivery/store/legacyRejections.ts).
@@ -149,6 +152,45 @@ CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON attempt_events (attempt_
     does: "erasure's Delete User requests and their attempts",
     up(sql) {
       deleteRequestsSchema(sql);
+    },
+  },
+  {
+    version: 7,
+    does: 'dedupe scoped to the sender: message keys, adopting the stored log rows as any sender’s',
+    up(sql) {
+      messageKeysSchema(sql);
+    },
+  },
+  {
+    version: 8,
+    does: 'the event log written behind: an unindexed staging table, and only the indexes the reads use',
+    up(sql) {
+      sql.exec(`
+CREATE TABLE IF NOT EXISTS log_staging (
+  message_id TEXT NOT NULL,
+  claimed_id TEXT,
+  received_at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  name TEXT,
+  user_id TEXT,
+  anonymous_id TEXT,
+  status TEXT NOT NULL,
+  reason TEXT,
+  detail TEXT,
+  raw TEXT NOT NULL,
+  items TEXT,
+  omissions TEXT,
+  next_attempt_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+-- (status, updated_at) serves every lookup by status; (status, next_attempt_at) served none.
+DROP INDEX IF EXISTS events_due;
+-- The debugger's filter by event name walks the newest-first index (events_by_received) instead:
+-- the index cost every stored message a write, for a filter. By user id and anonymous id stay:
+-- erasure finds a subject's events by them.
+DROP INDEX IF EXISTS events_by_name;
+-- Rows reach the log only from the staging table, whose move counts them in one statement (logStaging.ts).
+DROP TRIGGER IF EXISTS count_event_insert;`);
     },
   },
 ];
