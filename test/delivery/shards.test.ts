@@ -29,8 +29,10 @@ const track = (messageId: string, anonymousId: string) => ({
   timestamp: new Date(T0).toISOString(),
 });
 
+/** The messageIds a queue shard stored, as its log lists them (the read writes staged rows first). */
 async function messageIdsIn(name: string): Promise<string[]> {
-  return runInDurableObject(queue(name), (_i, state) => state.storage.sql.exec<{ message_id: string }>('SELECT message_id FROM events ORDER BY message_id').toArray().map((r) => r.message_id));
+  const events = (await queue(name).listEvents(name, {}, null, 1_000)) as { messageId: string }[];
+  return events.map((e) => e.messageId).sort();
 }
 
 function debuggerGet(settings: Record<string, string>, path: string): Promise<Response> {
