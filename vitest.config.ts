@@ -34,7 +34,7 @@ export const DELIVERY_TEST_BINDINGS = {
   MOENGAGE_CONNECTIONS: JSON.stringify([
     { id: 'main', workspaceId: 'ws-main', dataApiKeySecret: 'KEY_MAIN' },
     { id: 'other', workspaceId: 'ws-other', dataApiKeySecret: 'KEY_OTHER' },
-    { id: 'slow', workspaceId: 'ws-slow', dataApiKeySecret: 'KEY_SLOW', eventsPerMinute: 600, customerUpdatesPerMinute: 200, packing: 'bulk' },
+    { id: 'slow', workspaceId: 'ws-slow', dataApiKeySecret: 'KEY_SLOW', eventsPerMinute: 600, customerUpdatesPerMinute: 200, mergesPerMinute: 200, packing: 'bulk' },
     { id: 'batch', workspaceId: 'ws-batch', dataApiKeySecret: 'KEY_BATCH', deliveryMode: 'batch', batchCadenceMinutes: 5, maxLogEvents: 10 },
     { id: 'tiny', workspaceId: 'ws-tiny', dataApiKeySecret: 'KEY_TINY', maxBacklogEvents: 20, maxEventAgeHours: 1, maxAttempts: 3, debuggerRetentionHours: 2 },
   ]),

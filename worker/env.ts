@@ -2,6 +2,7 @@ import type { RateLimiter } from './abuse/RateLimiter';
 import type { ConnectionAlerts } from './alerts/ConnectionAlerts';
 import type { CollectorLog } from './collector/CollectorLog';
 import type { Settings } from './config/settings';
+import type { DeliveryBudget } from './delivery/DeliveryBudget';
 import type { DeliveryQueue } from './delivery/DeliveryQueue';
 import type { CollectorCounters } from './metrics/CollectorCounters';
 import type { SegmentStore } from './segments/SegmentStore';
@@ -13,6 +14,8 @@ import type { SegmentSyncJournal } from './segments/SegmentSyncJournal';
  */
 export interface Env extends Settings {
   DELIVERY_QUEUE: DurableObjectNamespace<DeliveryQueue>;
+  /** One per connection: the MoEngage budget its queue shards lease from (delivery/DeliveryBudget.ts). */
+  DELIVERY_BUDGET: DurableObjectNamespace<DeliveryBudget>;
   /** Collector-level records that belong to no connection: whole-request rejections. */
   COLLECTOR_LOG: DurableObjectNamespace<CollectorLog>;
   SEGMENT_STORE: DurableObjectNamespace<SegmentStore>;

@@ -11,6 +11,7 @@ import { demoPage } from './site/demoPage';
 import { countServed, tagScript } from './site/tagScript';
 
 export { DeliveryQueue } from './delivery/DeliveryQueue';
+export { DeliveryBudget } from './delivery/DeliveryBudget';
 export { SegmentStore } from './segments/SegmentStore';
 export { SegmentSyncJournal } from './segments/SegmentSyncJournal';
 export { RateLimiter } from './abuse/RateLimiter';

@@ -81,6 +81,7 @@ describe('dependency directions', () => {
       'worker/abuse/RateLimiter.ts',
       'worker/alerts/ConnectionAlerts.ts',
       'worker/collector/CollectorLog.ts',
+      'worker/delivery/DeliveryBudget.ts',
       'worker/delivery/DeliveryQueue.ts',
       'worker/metrics/CollectorCounters.ts',
       'worker/segments/SegmentStore.ts',

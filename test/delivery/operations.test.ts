@@ -201,6 +201,8 @@ describe('/healthz', () => {
       log: { events: 2, oldestAgeHours: 0, retentionHours: 168, maxEvents: 2_000_000 },
       deadLetters: { count: 0, oldestAgeHours: null, retentionDays: 30 },
       storageBytes: expect.any(Number),
+      // One queue shard (the default): listed with what it took since its object started.
+      shards: [{ shard: 0, queue: 'main', status: 'ok', queueDepth: 2, oldestAgeSeconds: 1, events: 2, eventsReceived: 2, requestsReceived: 1, receivedSince: expect.any(Number), inFlight: 0, deadLettered: 0 }],
     });
   });
 });

@@ -26,6 +26,7 @@ const connection: Connection = {
   blueprint: 'retail',
   eventsPerMinute: 30_000,
   flushIntervalMs: 1000,
+  shards: 1,
   ...MAPPING_DEFAULTS,
   delivery: DELIVERY_DEFAULTS,
 };

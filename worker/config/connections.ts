@@ -9,6 +9,9 @@ export { DATA_CENTERS } from './dataCenter';
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** More shards than this buys nothing MoEngage's one budget per connection could use. */
+export const MAX_QUEUE_SHARDS = 64;
+
 /**
  * What a connection's queue needs to deliver: the workspace, its credentials and endpoint, the
  * rate limits and delivery settings. The DeliveryQueue reads only this, of its own connection.
@@ -40,6 +43,11 @@ const DeliveryFields = z.object({
   projectCode: z.string().trim().min(1).max(200).optional(),
   eventsPerMinute: positiveInt,
   flushIntervalMs: positiveInt,
+  /**
+   * Queue shards (Durable Objects) the connection's events are spread over, by visitor
+   * (delivery/shardRouting.ts); one MoEngage budget serves them all. docs/scaling.md says when to raise it.
+   */
+  shards: z.coerce.number().int().min(1, 'must be at least 1').max(MAX_QUEUE_SHARDS, `must be at most ${MAX_QUEUE_SHARDS}`),
   /** Mode, packing, retries, limits and backlog bounds (config/delivery.ts, docs/delivery.md). */
   delivery: DeliverySettingsSchema,
 });
@@ -77,10 +85,11 @@ const ConnectionEntry = z.object({
   ...MappingEntry.shape,
   eventsPerMinute: z.union([z.number(), z.string()]).optional(),
   flushIntervalMs: z.union([z.number(), z.string()]).optional(),
+  shards: z.union([z.number(), z.string()]).optional(),
   ...DeliveryEntryFields,
 });
 
-const DEFAULTS = { blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000 };
+const DEFAULTS = { blueprint: 'retail', eventsPerMinute: 30_000, flushIntervalMs: 1_000, shards: 1 };
 
 /** Connections from `MOENGAGE_CONNECTIONS` (JSON array) or else the flat `MOENGAGE_*` settings. */
 export function readConnections(env: Settings): Connection[] {
@@ -104,6 +113,7 @@ export function readConnections(env: Settings): Connection[] {
 /** The flat MOENGAGE_* settings name the variable at fault, as the operator wrote it. */
 function flatSettingsError(issues: readonly { path: PropertyKey[]; message: string }[]): ConfigError {
   const first = issues[0];
+  if (issues.length === 1 && first?.path[0] === 'shards') return new ConfigError('QUEUE_SHARDS', [`${first.message} (a whole number of queue shards, 1–${MAX_QUEUE_SHARDS})`]);
   if (issues.length === 1 && first?.path[0] === 'dataCenter') {
     const unset = first.message.startsWith('is not set');
     return new ConfigError('MOENGAGE_DATA_CENTER', [
@@ -179,6 +189,7 @@ function fromFlatSettings(env: Settings): Record<string, unknown> {
     ...mappingDraft(env),
     eventsPerMinute: env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute,
     flushIntervalMs: env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs,
+    shards: env.QUEUE_SHARDS || DEFAULTS.shards,
     delivery: deliveryFromEnv(env),
   };
 }
@@ -212,6 +223,7 @@ function fromEntry(env: Settings, entry: z.infer<typeof ConnectionEntry>): Recor
     ...mappingDraft(env, entry),
     eventsPerMinute: entry.eventsPerMinute ?? (env.MOENGAGE_EVENTS_PER_MINUTE || DEFAULTS.eventsPerMinute),
     flushIntervalMs: entry.flushIntervalMs ?? (env.FLUSH_INTERVAL_MS || DEFAULTS.flushIntervalMs),
+    shards: entry.shards ?? (env.QUEUE_SHARDS || DEFAULTS.shards),
     delivery: deliveryFromEnv(env, entry),
   };
 }

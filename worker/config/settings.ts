@@ -16,6 +16,8 @@ export interface Settings {
   BLUEPRINT?: string;
   MOENGAGE_EVENTS_PER_MINUTE?: string;
   FLUSH_INTERVAL_MS?: string;
+  /** Queue shards per connection (1–64; a MOENGAGE_CONNECTIONS entry's `shards` wins). docs/scaling.md. */
+  QUEUE_SHARDS?: string;
   // Blueprints & identity (docs/blueprints.md). BLUEPRINTS: custom blueprints, JSON text or a wrangler JSON var.
   BLUEPRINTS?: string | object;
   ANONYMOUS?: string;

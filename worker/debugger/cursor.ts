@@ -4,7 +4,8 @@ import { HttpError } from '../http/HttpError';
 
 /** Opaque to clients: base64url of a small JSON array (any Unicode messageId survives). */
 export function encodePosition(p: ListPosition): string {
-  return toBase64Url(JSON.stringify([p.receivedAt, p.connection, p.messageId]));
+  // A shard other than 0 adds its queue's name; cursors of unsharded connections read as before.
+  return toBase64Url(JSON.stringify(p.queue ? [p.receivedAt, p.connection, p.messageId, p.queue] : [p.receivedAt, p.connection, p.messageId]));
 }
 
 export function decodePosition(cursor: string): ListPosition {
@@ -15,10 +16,11 @@ export function decodePosition(cursor: string): ListPosition {
   } catch {
     throw bad();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) throw bad();
-  const [receivedAt, connection, messageId] = parsed as unknown[];
+  if (!Array.isArray(parsed) || (parsed.length !== 3 && parsed.length !== 4)) throw bad();
+  const [receivedAt, connection, messageId, queue] = parsed as unknown[];
   if (!Number.isSafeInteger(receivedAt) || typeof connection !== 'string' || typeof messageId !== 'string') throw bad();
-  return { receivedAt: receivedAt as number, connection, messageId };
+  if (queue !== undefined && typeof queue !== 'string') throw bad();
+  return { receivedAt: receivedAt as number, connection, messageId, ...(queue !== undefined ? { queue } : {}) };
 }
 
 export function toBase64Url(text: string): string {

@@ -4,7 +4,7 @@ import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
 import { readJsonBody } from '../http/jsonBody';
-import { connectionIds } from './operator';
+import { connectionsNamed } from './operator';
 
 /**
  * POST /debugger/api/dead/purge (docs/delivery.md "Dead letters"): dead letters stay replayable
@@ -39,7 +39,7 @@ export async function purgeDeadLetters(request: Request, env: Env, config: Confi
     );
   }
   const { connection, reason, olderThan } = parsed.data;
-  const results = await queues.purgeDead(env, connectionIds(config, connection), {
+  const results = await queues.purgeDead(env, connectionsNamed(config, connection), {
     ...(reason !== undefined ? { reason } : {}),
     ...(olderThan !== undefined ? { before: Date.parse(olderThan) } : {}),
   });

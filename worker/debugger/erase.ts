@@ -36,7 +36,7 @@ export async function eraseUser(request: Request, env: Env, config: Config) {
     );
   }
   const subject: ErasureSubject = parsed.data.userId !== undefined ? { userId: parsed.data.userId } : { anonymousId: parsed.data.anonymousId as string };
-  const connections = await queues.erase(env, config.connections.map((c) => c.id), subject, (c) => deleteUsersFor(config, c, subject));
+  const connections = await queues.erase(env, config.connections, subject, (c) => deleteUsersFor(config, c, subject));
   const subjectId = 'userId' in subject ? subject.userId : subject.anonymousId;
   const [segments, rejections] = await Promise.all([eraseFromSegments(env, subjectId), forgetMentions(env, [subjectId]), forgetSegmentsCache(config, subjectId, request.url)]);
   const sum = (key: 'events' | 'held' | 'links' | 'deleteRequests') => connections.reduce((n, c) => n + c[key], 0);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config/config';
+import type { Connection } from '../config/connections';
 import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
@@ -27,10 +28,15 @@ const ReplayRequest = z
 
 /** The configured connections' ids, or the one named (404 unknown_connection when it is not configured). */
 export function connectionIds(config: Config, id: string | undefined): string[] {
-  const all = config.connections.map((c) => c.id);
-  if (id === undefined) return all;
-  if (!all.includes(id)) throw new HttpError(404, 'unknown_connection', `no connection "${id}"; configured: ${all.join(', ')}`);
-  return [id];
+  return connectionsNamed(config, id).map((c) => c.id);
+}
+
+/** The configured connections, or the one named (404 unknown_connection when it is not configured). */
+export function connectionsNamed(config: Config, id: string | undefined): Connection[] {
+  if (id === undefined) return config.connections;
+  const named = config.connections.filter((c) => c.id === id);
+  if (!named.length) throw new HttpError(404, 'unknown_connection', `no connection "${id}"; configured: ${config.connections.map((c) => c.id).join(', ')}`);
+  return named;
 }
 
 const REPLAY_MAX_BYTES = 640 * 1024;
@@ -48,7 +54,7 @@ export async function replay(request: Request, env: Env, config: Config) {
     );
   }
   const { connection, ...selector } = parsed.data;
-  const results = await queues.replay(env, connectionIds(config, connection), selector);
+  const results = await queues.replay(env, connectionsNamed(config, connection), selector);
   // An id is "skipped" only if no connection could replay it.
   const known = new Set(results.flatMap((r) => (selector.messageIds ?? []).filter((id) => !r.skipped.some((s) => s.messageId === id))));
   return {
@@ -59,6 +65,6 @@ export async function replay(request: Request, env: Env, config: Config) {
 }
 
 export async function resume(connectionId: string, env: Env, config: Config) {
-  const [id] = connectionIds(config, connectionId) as [string];
-  return { connection: id, ...(await queues.resume(env, id)) };
+  const [connection] = connectionsNamed(config, connectionId) as [Connection];
+  return { connection: connection.id, ...(await queues.resume(env, connection)) };
 }

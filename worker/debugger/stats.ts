@@ -34,7 +34,7 @@ export async function debuggerStats(env: Env, config: Config, query: Query): Pro
     config.connections
       .filter((c) => ids.includes(c.id))
       .map(async (c) => {
-        const { log, health } = await queues.statsOf(env, c.id, since, seriesSince);
+        const { log, health } = await queues.statsOf(env, c, since, seriesSince);
         return connectionStats(c, log, health, now);
       }),
   );

@@ -7,7 +7,7 @@ import { HttpError } from '../http/HttpError';
 import { fromBase64Url, toBase64Url } from './cursor';
 import { readFilter } from './filter';
 import { showSummary } from './journey';
-import { connectionIds } from './operator';
+import { connectionsNamed } from './operator';
 
 /**
  * GET /debugger/api/stream: the live tail, as Server-Sent Events. The Worker polls each
@@ -39,9 +39,9 @@ const OVERLAP_MS = 1_000;
 type Query = Record<string, string | string[] | undefined>;
 type Positions = Record<string, ChangePosition>;
 
-export function eventStream(request: Request, env: Env, config: Config, query: Query, ctx?: ExecutionContext): Response {
+export async function eventStream(request: Request, env: Env, config: Config, query: Query, ctx?: ExecutionContext): Promise<Response> {
   const filter = readFilter(query);
-  const feeds = queues.feedsOf(connectionIds(config, filter.connection));
+  const feeds = await queues.feedsOf(env, connectionsNamed(config, filter.connection));
   const names = feeds.map((f) => f.name);
   const maxSeconds = query.maxSeconds === undefined ? MAX_SECONDS : Number(query.maxSeconds);
   if (!Number.isInteger(maxSeconds) || maxSeconds < 1 || maxSeconds > MAX_SECONDS) {

@@ -28,6 +28,7 @@ import type { DeleteRequestShown } from './store/deleteRequests';
 import { type ErasedInQueue, type ErasureSubject, eraseSubject } from './store/erasure';
 import { QueueStore, type ReplayResult, type ReplaySelector } from './store/queueStore';
 import { housekeeping, nextRetentionAt, retention } from './upkeep';
+import { QueueIdentity } from './queueIdentity';
 
 /** How often a paused (or misconfigured) connection checks whether its settings changed. */
 const PAUSE_CHECK_MS = 60_000;
@@ -46,6 +47,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   private readonly sender: Sender;
   private readonly alerts: AlertReporter;
   private flushing: Promise<void> | null = null;
+  private readonly id: QueueIdentity;
   /** When the log's retention next has something to forget (null: nothing finished is stored). */
   private retentionDueAt: number | null = null;
   private readonly own: OwnConnection;
@@ -56,8 +58,9 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     this.store = new QueueStore(ctx.storage);
     this.clock = new AlarmClock(ctx.storage);
     this.own = new OwnConnection(env, () => this.store.meta.connection());
-    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS);
-    this.alerts = new AlertReporter(this.store, env, this.sender);
+    this.id = new QueueIdentity(this.store.meta, env.DELIVERY_BUDGET);
+    this.sender = new Sender(this.store, ctx.storage, env.ANALYTICS, env.DELIVERY_BUDGET, () => this.id.shard);
+    this.alerts = new AlertReporter(this.store, env, this.sender, () => this.id.name);
     // A previous life may have died with requests out, or rows staged for the log: an alarm picks them up.
     void ctx.blockConcurrencyWhile(async () => {
       const pending = this.store.outbox.orphans(this.sender.live).length > 0 || this.store.staging.hasStaged();
@@ -65,9 +68,9 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     });
   }
 
-  /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. */
-  async enqueue(connectionId: string, records: IngestRecord[]): Promise<EnqueueResult> {
-    this.store.meta.rememberConnection(connectionId);
+  /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. Calls name the queue (queueIdentity.ts). */
+  async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
+    await this.id.enqueued(queue, records.length);
     const connection = await this.own.usable();
     const now = Date.now();
     const pause = connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null);
@@ -99,20 +102,20 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
 
   // --- the log's reads, for the debugger (delivery/queues.ts fans them out across queues) ---
   /** Newest first, after `after` (a position in the order of logOrder.ts), at most `limit`. */
-  async listEvents(connectionId: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
+  async listEvents(queue: string, filter: EventFilter, after: ListPosition | null, limit: number): Promise<LoggedEvent[]> {
     this.store.drainLog();
-    return listEvents(this.ctx.storage.sql, connectionId, filter, after, limit);
+    return listEvents(this.ctx.storage.sql, this.id.named(queue), filter, after, limit, queue);
   }
 
-  async getEvent(connectionId: string, messageId: string): Promise<LoggedJourney | null> {
+  async getEvent(queue: string, messageId: string): Promise<LoggedJourney | null> {
     this.store.drainLog();
-    return getEvent(this.ctx.storage.sql, connectionId, messageId);
+    return getEvent(this.ctx.storage.sql, this.id.named(queue), messageId, queue);
   }
 
   /** Events changed after `after`, oldest change first, and this queue's clock (the live tail). */
-  async changedEvents(connectionId: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
+  async changedEvents(queue: string, filter: EventFilter, after: ChangePosition, limit: number): Promise<{ asOf: number; events: LoggedEvent[] }> {
     this.store.drainLog();
-    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, connectionId, filter, after, limit) };
+    return { asOf: Date.now(), events: changedEvents(this.ctx.storage.sql, this.id.named(queue), filter, after, limit, queue) };
   }
 
   async logStats(since: number, seriesSince: number): Promise<LogStats> {
@@ -126,27 +129,24 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Dead-lettered (and paused) events again: all, by reason, or by messageId. Idempotent. */
-  async replay(connectionId: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
-    this.store.meta.rememberConnection(connectionId);
+  async replay(queue: string, selector: ReplaySelector): Promise<ReplayResult & { resumed: boolean }> {
+    this.id.named(queue);
     const now = Date.now();
     const result = this.store.replay(selector, now);
     const pause = this.store.meta.get('pause');
     // A paused event can only move with its connection: asking to replay it is asking to resume.
     const resumed = Boolean(pause && result.paused > 0);
     const connection = await this.own.usable();
-    if (resumed) this.resumeNow(now, connection);
+    if (resumed) await this.resumeNow(now, connection);
     else if (pause && result.replayed) this.store.markPaused(pause, now);
     if (result.replayed || resumed) await this.wakeBy(now);
     await this.alerts.tell(connection);
     return { ...result, resumed };
   }
 
-  /**
-   * Erasure (store/erasure.ts): forgets the subject's events, holds and links here, and queues
-   * MoEngage's Delete User for each of `customerIds`, sent from the alarm with retries.
-   */
-  async erase(connectionId: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
-    this.store.meta.rememberConnection(connectionId);
+  /** Erasure (store/erasure.ts): forgets the subject here; queues MoEngage's Delete User for `customerIds` (sent by the alarm, retried). */
+  async erase(queue: string, subject: ErasureSubject, customerIds: string[]): Promise<ErasedInQueue & { deleteRequests: number }> {
+    this.id.named(queue);
     const now = Date.now();
     const erased = (this.store.drainLog(), eraseSubject(this.ctx.storage, subject, now)); // staged rows too
     this.store.outbox.recount();
@@ -161,8 +161,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Forgets dead letters (all, of one reason, or dead since before `before`); returns how many. */
-  async purgeDead(connectionId: string, selector: { reason?: string; before?: number }): Promise<{ purged: number }> {
-    this.store.meta.rememberConnection(connectionId);
+  async purgeDead(queue: string, selector: { reason?: string; before?: number }): Promise<{ purged: number }> {
+    this.id.named(queue);
     let purged = 0;
     for (let n = -1; n !== 0; purged += n) n = this.store.purgeDead(selector.before ?? Number.MAX_SAFE_INTEGER, 5_000, selector.reason);
     await this.alerts.tell(await this.own.usable());
@@ -170,15 +170,14 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Explicit resume of a paused or rate-limited connection (after fixing what MoEngage refused). */
-  async resume(connectionId: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
-    this.store.meta.rememberConnection(connectionId);
+  async resume(queue: string): Promise<{ resumed: boolean; pause: Omit<PauseInfo, 'fingerprint'> | null; rateLimited: ServerWait | null }> {
+    this.id.named(queue);
     const pause = this.store.meta.get('pause');
     const now = Date.now();
     const connection = await this.own.usable();
-    const rateLimited = connection ? serverWait(this.sender.limiter(connection, now), now) : null;
+    const rateLimited = connection ? serverWait(await this.sender.fresh(connection, now), now) : null;
     if (!pause && !rateLimited) return { resumed: false, pause: null, rateLimited: null };
-    this.resumeNow(now, connection);
-    await this.wakeBy(now);
+    await this.resumeNow(now, connection);
     await this.alerts.tell(connection);
     if (!pause) return { resumed: true, pause: null, rateLimited };
     const { fingerprint: _secretish, ...shown } = pause;
@@ -186,24 +185,25 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Non-secret state for /healthz and the debugger. */
-  async health(connectionId: string): Promise<QueueHealth> {
-    this.store.meta.rememberConnection(connectionId);
+  async health(queue: string): Promise<QueueHealth> {
+    const connectionId = this.id.named(queue);
     this.store.drainLog(); // its counts include what was staged
     const own = await this.own.get();
     const now = Date.now();
     const connection = own && 'connection' in own ? own.connection : undefined;
-    return queueHealth({
+    const health = queueHealth({
       connection: connectionId,
       settings: own && 'misconfigured' in own ? own.misconfigured : connection,
       pause: connection ? await this.currentPause(now) : (this.store.meta.get('pause') ?? null),
       stats: this.store.stats(),
       log: this.store.log.extent(),
       outage: this.store.meta.get('outage'),
-      rateLimited: connection ? serverWait(this.sender.limiter(connection, now), now) : null,
+      rateLimited: connection ? serverWait(await this.sender.fresh(connection, now), now) : null, // the budget is the connection's
       refused: this.store.meta.get('refused'),
       expired: this.store.meta.get('expired'),
       now,
     });
+    return { ...health, ...(queue === connectionId ? {} : { queue }), received: { ...this.id.received } };
   }
 
   /** This queue's state as its connection's alerts judge it (they ask while something is amiss). */
@@ -213,8 +213,8 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Counters and gauges for GET /debugger/api/metrics (worker/metrics/). */
-  async metrics(connectionId: string): Promise<QueueMetrics> {
-    const health = await this.health(connectionId);
+  async metrics(queue: string): Promise<QueueMetrics> {
+    const health = await this.health(queue);
     const connection = await this.own.usable();
     const now = Date.now();
     return {
@@ -299,18 +299,18 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     if (!pause) return null;
     const own = await this.own.get();
     if (!own || !('fingerprint' in own) || pause.fingerprint === own.fingerprint) return pause;
-    this.resumeNow(now, own.connection);
-    await this.wakeBy(now);
+    await this.resumeNow(now, own.connection);
     return null;
   }
 
-  private resumeNow(now: number, connection: DeliveryConnection | undefined): void {
+  private async resumeNow(now: number, connection: DeliveryConnection | undefined): Promise<void> {
     this.store.meta.delete('pause');
     this.store.meta.delete('outage');
     this.store.markResumed(now);
     // A resume also lifts what MoEngage's rate headers imposed (the next send is a single probe).
-    const lifted = connection ? this.sender.liftServerWaits(connection, now) : null;
+    const lifted = connection ? await this.sender.liftServerWaits(connection, now) : null;
     if (lifted) this.store.liftWait(now, lifted.until);
+    await this.wakeBy(now);
   }
 
   private wakeBy(at: number): Promise<void> {

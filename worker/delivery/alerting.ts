@@ -19,6 +19,8 @@ export class AlertReporter {
     private readonly store: QueueStore,
     private readonly env: QueueEnv,
     private readonly sender: Sender,
+    /** This queue's name (a shard's, `<id>#<i>`) once a call named it; null: the connection's id (shard 0). */
+    private readonly queueName: () => string | null,
   ) {}
 
   /** The state now, as the alerts object asks for it (remembered as reported). */
@@ -51,8 +53,8 @@ export class AlertReporter {
     const wait = waiting > 0 ? serverWait(this.sender.limiter(connection, now), now) : null;
     return {
       connection: connection.id,
-      // One queue per connection, named by it (delivery/queues.ts): the connection's id names the queue too.
-      queue: connection.id,
+      // Shard 0 is named by the connection's id (delivery/shardRouting.ts); the alerts ask back by this name.
+      queue: this.queueName() ?? connection.id,
       at: now,
       paused: pause ? { reason: pause.reason, detail: pause.detail, since: pause.since } : null,
       rateLimited: wait ? { until: wait.until } : null,

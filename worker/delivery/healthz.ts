@@ -20,7 +20,7 @@ export interface Healthz {
  * operator at `status`, `connections[]` and `misconfigured[]`.
  */
 export async function healthz(env: Env, config: Config): Promise<Healthz> {
-  const connections = await healthOf(env, config.connections.map((c) => c.id));
+  const connections = await healthOf(env, config.connections);
   const misconfigured = config.problems.map((p) => ({ setting: p.setting, problems: p.problems }));
   return {
     ok: true,

@@ -6,12 +6,16 @@
  * and never shift a later page (no duplicates, no gaps); a status change does not move an event.
  */
 
-/** Where a newest-first listing stands (`connection` names the queue the event is in). */
+/** Where a newest-first listing stands: in the queue `queue` (a shard of `connection`), else in shard 0, named `connection`. */
 export interface ListPosition {
   receivedAt: number;
   connection: string;
+  queue?: string;
   messageId: string;
 }
+
+/** The name of the queue a position is in, which orders ties. */
+export const queueOfPosition = (p: ListPosition): string => p.queue ?? p.connection;
 
 /** Where the live tail stands in one queue: the last change it has passed on. */
 export interface ChangePosition {
@@ -29,15 +33,18 @@ export type Bound =
 export function boundFor(queue: string, position: ListPosition | null): Bound {
   if (!position) return { kind: 'all' };
   // At the same receivedAt, queues sort descending: a "smaller" queue comes later.
-  if (queue < position.connection) return { kind: 'received_at <=', receivedAt: position.receivedAt };
-  if (queue > position.connection) return { kind: 'received_at <', receivedAt: position.receivedAt };
+  const at = queueOfPosition(position);
+  if (queue < at) return { kind: 'received_at <=', receivedAt: position.receivedAt };
+  if (queue > at) return { kind: 'received_at <', receivedAt: position.receivedAt };
   return { kind: '(received_at, message_id) <', receivedAt: position.receivedAt, messageId: position.messageId };
 }
 
 /** Newest first; ties broken by queue, then messageId, both descending. */
 export function compareNewestFirst(a: ListPosition, b: ListPosition): number {
   if (a.receivedAt !== b.receivedAt) return b.receivedAt - a.receivedAt;
-  if (a.connection !== b.connection) return a.connection < b.connection ? 1 : -1;
+  const qa = queueOfPosition(a);
+  const qb = queueOfPosition(b);
+  if (qa !== qb) return qa < qb ? 1 : -1;
   if (a.messageId !== b.messageId) return a.messageId < b.messageId ? 1 : -1;
   return 0;
 }

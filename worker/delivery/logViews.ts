@@ -13,6 +13,8 @@ export type Json = ReturnType<typeof JSON.parse>;
 export interface LoggedEvent {
   messageId: string;
   connection: string;
+  /** The queue shard it is in, when not the connection's shard 0 (`<connection>#<i>`); orders listings (logOrder.ts). */
+  queue?: string;
   receivedAt: number;
   /** Last change of status, reason or attempts. */
   updatedAt: number;

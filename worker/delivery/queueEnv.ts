@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings';
 import type { AlertsInbox } from './alertSignal';
+import type { BudgetCalls } from './budgetCalls';
 
 /**
  * What a DeliveryQueue is given: its settings (it reads only its own connection's) and the few
@@ -8,6 +9,8 @@ import type { AlertsInbox } from './alertSignal';
 export interface QueueEnv extends Settings {
   /** Each connection's alerts: the queue reports changes of its state there. */
   CONNECTION_ALERTS: DurableObjectNamespace<AlertsInbox>;
+  /** Each connection's MoEngage budget, shared by its queue shards (DeliveryBudget.ts). */
+  DELIVERY_BUDGET: DurableObjectNamespace<BudgetCalls>;
   /** Optional Workers Analytics Engine dataset: a data point per MoEngage attempt. */
   ANALYTICS?: AnalyticsEngineDataset;
 }

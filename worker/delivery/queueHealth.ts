@@ -3,6 +3,12 @@
 /** One connection's queue as /healthz shows it: counts, times and settings, never a secret. */
 export interface QueueHealth {
   connection: string;
+  /** The queue shard that answered, when it is not shard 0 (named `<connection>#<i>`). */
+  queue?: string;
+  /** Each of the connection's queue shards, in /healthz and the stats (the fields above are their sum). */
+  shards?: ShardHealth[];
+  /** What this queue object took since it started (in memory: a restart or deploy starts it again). */
+  received?: { events: number; requests: number; since: number };
   /** Worst first: misconfigured > paused > backlog_full > retrying (MoEngage failing) > rate_limited > ok. */
   status: 'ok' | 'misconfigured' | 'paused' | 'backlog_full' | 'retrying' | 'rate_limited';
   mode: 'realtime' | 'batch' | null;
@@ -39,4 +45,22 @@ export interface QueueHealth {
   storageBytes: number;
   /** This connection's own settings are malformed (named, never their values): its events wait, stored, until they are fixed. */
   misconfigured?: { setting: string; problems: string[] };
+}
+
+/** One queue shard of a connection, as /healthz and the stats list it. */
+export interface ShardHealth {
+  shard: number;
+  /** The Durable Object's name: the connection's id for shard 0, `<id>#<i>` for the others. */
+  queue: string;
+  status: QueueHealth['status'];
+  queueDepth: number;
+  oldestAgeSeconds: number | null;
+  /** Events in its log (received within the log's retention). */
+  events: number;
+  /** Events and enqueue calls the shard took since its object started (`receivedSince`): for rates. */
+  eventsReceived: number;
+  requestsReceived: number;
+  receivedSince: number | null;
+  inFlight: number;
+  deadLettered: number;
 }

@@ -3,7 +3,8 @@ import { classify, type Target } from '../moengage/classify';
 import { type Exchange, postToMoEngage } from '../moengage/client';
 import { endpointUrl } from '../moengage/endpoints';
 import { askFor, limitsOf, nextWake, roomOf, unitOf, worthSending } from './flushPlan';
-import { available, liftServerWaits, type LimiterState, observe, restoreLimiter, serverWait, take } from './limiter';
+import type { BudgetCalls } from './budgetCalls';
+import { type Amounts, available, type LimiterState, observe, type RateSignal, restoreLimiter, serverWait } from './limiter';
 import type { Own } from './ownConnection';
 import { observeAttempt } from './observeAttempt';
 import { type PackedRequest, type Pending, pack } from './packer';
@@ -16,13 +17,18 @@ import type { QueueStore } from './store/queueStore';
 const MAX_REQUESTS_PER_FLUSH = 40;
 /** While requests are out, an alarm stays set this far ahead: if this object dies, it runs again. */
 export const LEASE_MS = 60_000;
+/** The connection's budget could not be reached: nothing is sent unbudgeted; the queue asks again this much later. */
+export const BUDGET_RETRY_MS = 5_000;
 
 type Usable = Extract<Own, { connection: unknown }>;
 
 /**
- * A DeliveryQueue's sending: within the rate limiter's budget, due items are packed into requests
+ * A DeliveryQueue's sending: within the connection's budget, due items are packed into requests
  * and sent to MoEngage one at a time, each settled by MoEngage's answer (settlement.ts). I/O around
- * pure planning (flushPlan.ts); the limiter's state lives here and in meta.
+ * pure planning (flushPlan.ts). The limiter lives in the connection's DeliveryBudget, shared by all
+ * its queue shards: each request is leased from it before it is sent, each answer reported to it
+ * (lease.ts); this keeps the latest copy it answered, to plan the next wake and show health. If
+ * the budget cannot be reached, nothing is sent.
  */
 export class Sender {
   /** Attempts this life of the object has in flight; any other in-flight marker is an orphan. */
@@ -35,21 +41,60 @@ export class Sender {
     private readonly storage: DurableObjectStorage,
     /** Workers Analytics Engine, when bound: a data point per attempt (observeAttempt.ts). */
     private readonly analytics: AnalyticsEngineDataset | undefined,
+    private readonly budgets: DurableObjectNamespace<BudgetCalls>,
+    /** This queue's shard number (0 until a call named the queue). */
+    private readonly shard: () => number,
   ) {}
 
+  /** The budget's limiter as it last answered (before any answer: this queue's own from an earlier release). */
   limiter(connection: DeliveryConnection, now: number): LimiterState {
     this.limiterState ??= restoreLimiter(this.store.meta.get('limiter'), limitsOf(connection), now);
     return this.limiterState;
   }
 
+  private budget(connection: DeliveryConnection) {
+    return this.budgets.getByName(connection.id);
+  }
+
+  /** Asks the budget how it stands; false when it cannot be reached (the copy stays as it was). */
+  async refresh(connection: DeliveryConnection): Promise<boolean> {
+    try {
+      this.limiterState = (await this.budget(connection).state(limitsOf(connection), this.shard(), this.store.meta.get('limiter') ?? null)) as unknown as LimiterState;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The limiter as the connection's budget says now (shared by its shards); the last copy if it cannot be reached. */
+  async fresh(connection: DeliveryConnection, now: number): Promise<LimiterState> {
+    await this.refresh(connection);
+    return this.limiter(connection, now);
+  }
+
   /**
-   * An operator's resume: every wait MoEngage's answers imposed is lifted, the next send a single
-   * probe. Returns the wait that was holding sends back, if one was.
+   * An operator's resume: every wait MoEngage's answers imposed is lifted, for every shard of the
+   * connection; the next send a single probe. Returns the wait that was holding sends back, if one was.
    */
-  liftServerWaits(connection: DeliveryConnection, now: number): ServerWait | null {
-    const wait = serverWait(this.limiter(connection, now), now);
-    this.save(liftServerWaits(this.limiter(connection, now)));
-    return wait;
+  async liftServerWaits(connection: DeliveryConnection, now: number): Promise<ServerWait | null> {
+    try {
+      const { wait, limiter } = await this.budget(connection).lift(limitsOf(connection));
+      this.limiterState = limiter as unknown as LimiterState;
+      return wait as ServerWait | null;
+    } catch {
+      return serverWait(this.limiter(connection, now), now);
+    }
+  }
+
+  /** Leases one request's units from the budget: sent only when granted. */
+  private async lease(connection: DeliveryConnection, cost: Partial<Amounts>): Promise<'granted' | 'denied' | 'unreachable'> {
+    try {
+      const { granted, limiter } = await this.budget(connection).take(limitsOf(connection), this.shard(), cost);
+      this.limiterState = limiter as unknown as LimiterState;
+      return granted ? 'granted' : 'denied';
+    } catch {
+      return 'unreachable';
+    }
   }
 
   /** Sends what is due and the budget allows, then sets the next alarm (nextWake). */
@@ -58,7 +103,8 @@ export class Sender {
     const limits = limitsOf(connection);
     this.sent = 0;
     let stopped = false;
-    while (!stopped && this.sent < MAX_REQUESTS_PER_FLUSH) {
+    let unreachable = !(await this.refresh(connection));
+    while (!unreachable && !stopped && this.sent < MAX_REQUESTS_PER_FLUSH) {
       const now = Date.now();
       const budget = available(this.limiter(connection, now), limits, now);
       if (budget.requests <= 0) break;
@@ -80,7 +126,13 @@ export class Sender {
       for (const request of packed.requests) {
         // Leave an alarm behind while the request is out: if this object dies, the events are picked up.
         await this.storage.setAlarm(Date.now() + LEASE_MS);
-        this.save(take(this.limiter(connection, now), limits, { ...request.cost, requests: 1 }, Date.now()));
+        const lease = await this.lease(connection, request.cost);
+        // Denied: another shard spent the budget since this one looked; the items stay due.
+        if (lease !== 'granted') {
+          unreachable = lease === 'unreachable';
+          stopped = true;
+          break;
+        }
         if ((await this.deliver(own, request, items)) === 'stop') {
           stopped = true;
           break;
@@ -98,9 +150,9 @@ export class Sender {
       progressed: this.sent > 0,
       leaseMs: LEASE_MS,
     });
-    if (wake.limiter !== this.limiterState) this.save(wake.limiter);
+    if (!unreachable) await this.standing(connection, wake.limiter !== this.limiterState ? wake.limiter : null);
     if (wake.at === null) await this.storage.deleteAlarm();
-    else await this.storage.setAlarm(wake.at);
+    else await this.storage.setAlarm(unreachable ? Math.max(wake.at, now + BUDGET_RETRY_MS) : wake.at);
   }
 
   /**
@@ -136,8 +188,7 @@ export class Sender {
     const { connection } = own;
     const verdict = classify(exchange, targetOf(connection, exchange.url));
     observeAttempt(this.store.sql, this.analytics, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
-    const limiter = observe(this.limiter(connection, now), limitsOf(connection), { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
-    this.save(limiter);
+    const limiter = await this.answered(connection, { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
     const settlement = settlementOf(verdict, {
       keys: request.keys,
       endpoint: request.endpoint,
@@ -162,9 +213,23 @@ export class Sender {
     return 'ok';
   }
 
-  private save(state: LimiterState): void {
-    this.limiterState = state;
-    this.store.meta.set('limiter', state);
+  /** Reports an answer to the budget (a 429 or spent quota then holds every shard back); kept here too if it cannot be reached. */
+  private async answered(connection: DeliveryConnection, signal: RateSignal, now: number): Promise<LimiterState> {
+    try {
+      this.limiterState = (await this.budget(connection).answered(limitsOf(connection), signal)) as unknown as LimiterState;
+    } catch {
+      this.limiterState = observe(this.limiter(connection, now), limitsOf(connection), signal, now);
+    }
+    return this.limiterState;
+  }
+
+  /** Tells the budget whether work is due here (`rested`: nothing is, the limiter as resting); it rests once no shard has work. */
+  private async standing(connection: DeliveryConnection, rested: LimiterState | null): Promise<void> {
+    try {
+      this.limiterState = (await this.budget(connection).standing(limitsOf(connection), this.shard(), rested === null)) as unknown as LimiterState;
+    } catch {
+      if (rested) this.limiterState = rested;
+    }
   }
 }
 

@@ -47,7 +47,7 @@ export async function ingest(request: Request, env: Env, config: Config, shape: 
         options: mappingOptions(connection, visitorCountry),
         anonymousHoldMinutes: connection.anonymousHoldMinutes,
       };
-      const { duplicates, refused } = await queues.enqueue(env, connection.id, recordsFor(prepared, target, traffic, sender)).catch((error: unknown) => {
+      const { duplicates, refused } = await queues.enqueue(env, connection, recordsFor(prepared, target, traffic, sender)).catch((error: unknown) => {
         const failure = failureOf(error);
         // Name, code location and Cloudflare's flags, never the message (SECURITY.md "Logs").
         logLine('error', 'queue_call_failed', { connection: connection.id, ...errorFacts(error), ...failure });

@@ -21,7 +21,7 @@ export async function gatherMetrics(env: Env, config: Config): Promise<{ connect
     Promise.all(
       config.connections.map(async (c) => ({
         connection: c.id,
-        queues: await queues.metricsOf(env, c.id),
+        queues: await queues.metricsOf(env, c),
         alerts: await env.CONNECTION_ALERTS.getByName(c.id)
           .overview(0)
           .catch(() => null),

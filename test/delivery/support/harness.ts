@@ -35,7 +35,7 @@ export async function cleanup(): Promise<void> {
   // reset() does not clear objects that were aborted and not started since, so each queue is
   // emptied explicitly (alarms too); then the objects restart so no in-memory state leaks.
   for (const connection of Object.keys(WORKSPACE)) {
-    for (const stub of [queue(connection), alertsOf(connection)]) {
+    for (const stub of [queue(connection), alertsOf(connection), env.DELIVERY_BUDGET.getByName(connection)]) {
       await runInDurableObject(stub, async (_i, state) => {
         await state.storage.deleteAlarm();
         await state.storage.deleteAll();

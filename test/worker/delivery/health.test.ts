@@ -5,7 +5,7 @@ import type { DeliveryConnection } from '../../../worker/config/connections';
 import { type HealthFacts, queueHealth } from '../../../worker/delivery/health';
 
 const NOW = Date.UTC(2031, 0, 6);
-const connection: DeliveryConnection = { id: 'main', workspaceId: 'ws', dataApiKey: 'the-key', dataCenter: '01', eventsPerMinute: 30_000, flushIntervalMs: 1_000, delivery: { ...DELIVERY_DEFAULTS, maxBacklogEvents: 10 } };
+const connection: DeliveryConnection = { id: 'main', workspaceId: 'ws', dataApiKey: 'the-key', dataCenter: '01', eventsPerMinute: 30_000, flushIntervalMs: 1_000, shards: 1, delivery: { ...DELIVERY_DEFAULTS, maxBacklogEvents: 10 } };
 const facts = (over: Partial<HealthFacts> = {}): HealthFacts => ({
   connection: 'main',
   settings: connection,

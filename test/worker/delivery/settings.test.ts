@@ -143,3 +143,38 @@ describe('a queue reads its own connection alone', () => {
     expect(readDeliveryConnection(base, 'main')).toBeUndefined();
   });
 });
+
+describe('queue shards', () => {
+  const entry = { id: 'shop', workspaceId: 'ws-shop', dataApiKeySecret: 'KEY_SHOP' };
+  const withEntries = (...entries: object[]) => ({ ...base, KEY_SHOP: 'k2', MOENGAGE_CONNECTIONS: JSON.stringify(entries) }) as unknown as Env;
+  const problemsOf = (env: Env): { setting: string; problems: string[] } => {
+    try {
+      readConnections(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return { setting: error.setting, problems: error.problems };
+      throw error;
+    }
+    throw new Error('no ConfigError');
+  };
+
+  it('one shard unless set; QUEUE_SHARDS for the default connection; an entry’s shards win over it', () => {
+    expect(readConnections(base)[0]?.shards).toBe(1);
+    expect(readConnections({ ...base, QUEUE_SHARDS: '8' } as unknown as Env)[0]?.shards).toBe(8);
+    expect(readConnections(withEntries(entry))[0]?.shards).toBe(1);
+    expect(readConnections({ ...withEntries(entry), QUEUE_SHARDS: '4' } as unknown as Env)[0]?.shards).toBe(4);
+    expect(readConnections({ ...withEntries({ ...entry, shards: 16 }), QUEUE_SHARDS: '4' } as unknown as Env)[0]?.shards).toBe(16);
+    expect(readDeliveryConnection(withEntries({ ...entry, shards: '2' }), 'shop')?.shards).toBe(2);
+  });
+
+  it.each(['0', '65', '2.5', 'many'])('QUEUE_SHARDS=%s is misconfigured, named', (value) => {
+    const { setting, problems } = problemsOf({ ...base, QUEUE_SHARDS: value } as unknown as Env);
+    expect(setting).toBe('QUEUE_SHARDS');
+    expect(problems.join(' ')).toMatch(/1–64/);
+  });
+
+  it('a connection entry with shards out of range is misconfigured, naming the entry and the field', () => {
+    const { setting, problems } = problemsOf(withEntries({ ...entry, shards: 100 }));
+    expect(setting).toBe('MOENGAGE_CONNECTIONS[0]');
+    expect(problems.join(' ')).toMatch(/^shards: must be at most 64/);
+  });
+});

@@ -32,10 +32,12 @@ const SUMMARY_COLUMNS = `message_id, received_at, updated_at, type, name, user_i
 
 const parse = (text: SqlStorageValue | undefined): Json => (typeof text === 'string' ? (JSON.parse(text) as Json) : null);
 
-function summary(row: EventRow, connection: string): LoggedEvent {
+/** `queue`: the shard's name, shown only when it is not the connection's own (shard 0). */
+function summary(row: EventRow, connection: string, queue = connection): LoggedEvent {
   return {
     messageId: row.message_id,
     connection,
+    ...(queue !== connection ? { queue } : {}),
     receivedAt: row.received_at,
     updatedAt: row.updated_at,
     type: row.type,
@@ -61,7 +63,7 @@ interface Select {
  * that may be a userId or an anonymousId) becomes one query per value, each ordered by its own
  * index and limited, merged by the caller: SQLite cannot walk `status IN (…)` in received order.
  */
-export function listSelects(connection: string, filter: EventFilter, after: ListPosition | null, limit: number): Select[] {
+export function listSelects(queue: string, filter: EventFilter, after: ListPosition | null, limit: number): Select[] {
   const statuses: (EventStatus | null)[] = filter.statuses?.length ? filter.statuses : [null];
   const identities: ('user_id' | 'anonymous_id' | null)[] = filter.userId !== undefined ? ['user_id', 'anonymous_id'] : [null];
   const selects: Select[] = [];
@@ -73,7 +75,7 @@ export function listSelects(connection: string, filter: EventFilter, after: List
       if (filter.event !== undefined) add('name = ?', filter.event);
       if (filter.reason !== undefined) add('reason = ?', filter.reason);
       if (filter.since !== undefined) add('received_at >= ?', filter.since);
-      const bound = boundSql(boundFor(connection, after));
+      const bound = boundSql(boundFor(queue, after));
       if (bound) add(bound.sql, ...bound.args);
       selects.push({
         sql: `SELECT ${SUMMARY_COLUMNS} FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, message_id DESC LIMIT ?`,
@@ -104,11 +106,11 @@ function boundSql(bound: Bound): Select | null {
 }
 
 /** Up to `limit` events after `after`, newest first (ask for one more than a page to know if more follow). */
-export function listEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ListPosition | null, limit: number): LoggedEvent[] {
+export function listEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ListPosition | null, limit: number, queue = connection): LoggedEvent[] {
   if (filter.connection !== undefined && filter.connection !== connection) return [];
   const seen = new Set<string>();
   const rows: EventRow[] = [];
-  for (const select of listSelects(connection, filter, after, limit)) {
+  for (const select of listSelects(queue, filter, after, limit)) {
     for (const row of sql.exec<EventRow>(select.sql, ...select.args)) {
       if (seen.has(row.message_id)) continue; // userId and anonymousId may both match
       seen.add(row.message_id);
@@ -116,14 +118,14 @@ export function listEvents(sql: SqlStorage, connection: string, filter: EventFil
     }
   }
   rows.sort((a, b) => b.received_at - a.received_at || (a.message_id < b.message_id ? 1 : a.message_id > b.message_id ? -1 : 0));
-  return rows.slice(0, limit).map((row) => summary(row, connection));
+  return rows.slice(0, limit).map((row) => summary(row, connection, queue));
 }
 
 /**
  * Events changed after `after` (oldest change first), for the live tail. Only the latest state of
  * an event is stored, so an event changed twice between reads shows once, in its latest state.
  */
-export function changedEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ChangePosition, limit: number): LoggedEvent[] {
+export function changedEvents(sql: SqlStorage, connection: string, filter: EventFilter, after: ChangePosition, limit: number, queue = connection): LoggedEvent[] {
   if (filter.connection !== undefined && filter.connection !== connection) return [];
   const { where, args, add } = conditions();
   add('(updated_at, message_id) > (?, ?)', after.updatedAt, after.messageId);
@@ -139,10 +141,10 @@ export function changedEvents(sql: SqlStorage, connection: string, filter: Event
       limit,
     )
     .toArray()
-    .map((row) => summary(row, connection));
+    .map((row) => summary(row, connection, queue));
 }
 
-export function getEvent(sql: SqlStorage, connection: string, messageId: string): LoggedJourney | null {
+export function getEvent(sql: SqlStorage, connection: string, messageId: string, queue = connection): LoggedJourney | null {
   const row = sql.exec<EventRow & { raw: string; items: string | null; omissions: string | null }>(`SELECT ${SUMMARY_COLUMNS}, raw, items, omissions FROM events WHERE message_id = ?`, messageId).toArray()[0];
   if (!row) return null;
   const exchanges = sql
@@ -179,5 +181,5 @@ export function getEvent(sql: SqlStorage, connection: string, messageId: string)
         rateLimit: parse(a.rate_limit),
       }),
     );
-  return { ...summary(row, connection), raw: parse(row.raw), mapped: parse(row.items), omissions: parse(row.omissions), exchanges };
+  return { ...summary(row, connection, queue), raw: parse(row.raw), mapped: parse(row.items), omissions: parse(row.omissions), exchanges };
 }

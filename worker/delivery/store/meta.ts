@@ -85,4 +85,13 @@ export class QueueMeta {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('connection', ?)", id);
     this.connection();
   }
+
+  /** The queue shard's name (`<id>#<i>`), remembered by shards other than 0 (delivery/shardRouting.ts). */
+  queue(): string | undefined {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'queue'").toArray()[0]?.value;
+  }
+
+  rememberQueue(name: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('queue', ?)", name);
+  }
 }
