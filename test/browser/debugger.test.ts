@@ -60,6 +60,23 @@ async function filter(page: Page, fields: { status?: string; event?: string; use
   await page.click('#filters button[type=submit]');
 }
 
+/**
+ * Opens a row's journey. The click happens inside the page in one step: the live tail may swap a
+ * row for its newer version at any moment, and a pointer click that waits for a "stable" element
+ * can keep missing it on a loaded machine.
+ */
+async function openRow(page: Page, id: string): Promise<void> {
+  await eventually(
+    () => page.evaluate((rowId) => {
+      const button = [...document.querySelectorAll<HTMLTableRowElement>('#rows tr')].find((tr) => tr.dataset.id === rowId)?.querySelector<HTMLButtonElement>('button.open');
+      button?.click();
+      return button ? true : undefined;
+    }, id),
+    20_000,
+    `the row of ${id}`,
+  );
+}
+
 /** The table's rows as the user reads them. */
 function rows(page: Page): Promise<{ id: string; status: string; text: string }[]> {
   return page.$$eval('#rows tr', (trs) =>
@@ -108,7 +125,7 @@ describe('the event debugger page', () => {
     const row = await rowFor(page, 'Order Completed', 'delivered');
     expect(row.text).toContain('200');
 
-    await page.click(`#rows tr[data-id="${row.id}"] button.open`);
+    await openRow(page, row.id);
     await page.waitForSelector('#journey .answer-status');
     expect(await page.textContent('#journey-title')).toBe('Order Completed');
     const answer = JSON.parse((await page.textContent('#journey .response-body')) ?? 'null') as { status: string; request_id: string };
@@ -141,7 +158,7 @@ describe('the event debugger page', () => {
     const page = await openDebugger();
     await filter(page, { user: userId });
     const row = await rowFor(page, '(identify)', 'delivered');
-    await page.click(`#rows tr[data-id="${row.id}"] button.open`);
+    await openRow(page, row.id);
     await page.waitForSelector('#standard-attributes');
     expect(await page.textContent('#standard-attributes')).toBe('MoEngage standard attributes set: email (Email (Standard)), mobile (Mobile Number (Standard))');
     await site.close();
@@ -168,7 +185,7 @@ describe('the event debugger page', () => {
 
     await filter(page, { user: userId, status: 'dropped' });
     await page.waitForSelector(`#rows tr[data-id="${dropped.id}"]`);
-    await page.click(`#rows tr[data-id="${dropped.id}"] button.open`);
+    await openRow(page, dropped.id);
     await page.waitForSelector('#journey-reason');
     expect(await page.textContent('#journey-reason')).toBe('not_in_blueprint');
     expect(await page.textContent('#journey')).toContain('Dropped events are never sent.');
@@ -191,7 +208,7 @@ describe('the event debugger page', () => {
     const dead = await rowFor(page, 'Checkout Started', 'dead', 30_000);
     expect(dead.text).toContain('400');
 
-    await page.click(`#rows tr[data-id="${dead.id}"] button.open`);
+    await openRow(page, dead.id);
     await page.waitForSelector('#replay-one');
     expect(await page.textContent('#journey .response-body')).toContain('attribute value rejected by the test');
     await fetch(`${sandboxUrl}/_sandbox/faults`, { method: 'DELETE' });
@@ -200,7 +217,7 @@ describe('the event debugger page', () => {
     await page.waitForFunction(() => /Replayed/.test(document.getElementById('replay-note')?.textContent ?? ''));
     // The live tail turns the row green without a reload.
     await eventually(async () => ((await rows(page)).find((r) => r.id === dead.id && r.status === 'delivered') ? true : undefined), 30_000, 'the replayed row delivered');
-    await page.click(`#rows tr[data-id="${dead.id}"] button.open`);
+    await openRow(page, dead.id);
     await eventually(async () => ((await page.$$('#journey .exchange.ok')).length > 0 ? true : undefined), 10_000, 'a 2xx attempt in the journey');
     const answers = await page.$$eval('#journey .answer-status', (els) => els.map((e) => e.textContent ?? ''));
     expect(answers[0]).toMatch(/^400/);
@@ -232,7 +249,8 @@ describe('the event debugger page', () => {
         // The panel loads when opened: close and open it until the request has MoEngage's answer.
         if (await page.$eval('#erasures', (d) => (d as HTMLDetailsElement).open)) await page.click('#erasures summary');
         await page.click('#erasures summary');
-        const text = await page.innerText(entry).catch(() => '');
+        // Give the panel's request time to answer before judging (closing it again starts over).
+        const text = await page.waitForSelector(entry, { timeout: 3_000 }).then((el) => el.innerText(), () => '');
         return /done/.test(text) ? text : undefined;
       },
       30_000,
