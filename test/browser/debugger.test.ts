@@ -66,12 +66,18 @@ async function filter(page: Page, fields: { status?: string; event?: string; use
  * can keep missing it on a loaded machine.
  */
 async function openRow(page: Page, id: string): Promise<void> {
+  let misses = 0;
   await eventually(
-    () => page.evaluate((rowId) => {
-      const button = [...document.querySelectorAll<HTMLTableRowElement>('#rows tr')].find((tr) => tr.dataset.id === rowId)?.querySelector<HTMLButtonElement>('button.open');
-      button?.click();
-      return button ? true : undefined;
-    }, id),
+    async () => {
+      const opened = await page.evaluate((rowId) => {
+        const button = [...document.querySelectorAll<HTMLTableRowElement>('#rows tr')].find((tr) => tr.dataset.id === rowId)?.querySelector<HTMLButtonElement>('button.open');
+        button?.click();
+        return button ? true : undefined;
+      }, id);
+      // Gone for a while (a reload was answering while the row arrived): reload, as a reader would.
+      if (!opened && ++misses % 20 === 0) await page.click('#filters button[type=submit]');
+      return opened;
+    },
     20_000,
     `the row of ${id}`,
   );
