@@ -90,11 +90,15 @@ function rows(page: Page): Promise<{ id: string; status: string; text: string }[
   );
 }
 
-/** Waits until the table shows a row for `event` in `status` (the live tail or a reload brings it). */
-async function rowFor(page: Page, event: string, status: string, timeoutMs = 20_000) {
+/**
+ * Waits until the table shows `user`'s row for `event` in `status` (the live tail or a reload brings
+ * it). The user is matched too: right after a filter is submitted the table still shows the rows of
+ * before, earlier tests' users' among them, until the filtered answer arrives.
+ */
+async function rowFor(page: Page, user: string, event: string, status: string, timeoutMs = 20_000) {
   return eventually(
     async () => {
-      const found = (await rows(page)).find((r) => r.text.includes(event) && r.status === status);
+      const found = (await rows(page)).find((r) => r.text.includes(event) && r.text.includes(user) && r.status === status);
       if (!found) await page.click('#filters button[type=submit]'); // reload, in case the tail is reconnecting
       return found;
     },
@@ -128,7 +132,7 @@ describe('the event debugger page', () => {
     await track(site, 'Order Completed', { order_id: 'ORD-DBG-1', revenue: 12.5, currency: 'GBP' });
     const page = await openDebugger();
     await filter(page, { user: userId, event: 'Order Completed' });
-    const row = await rowFor(page, 'Order Completed', 'delivered');
+    const row = await rowFor(page, userId, 'Order Completed', 'delivered');
     expect(row.text).toContain('200');
 
     await openRow(page, row.id);
@@ -163,7 +167,7 @@ describe('the event debugger page', () => {
     const { page: site, userId } = await visitor();
     const page = await openDebugger();
     await filter(page, { user: userId });
-    const row = await rowFor(page, '(identify)', 'delivered');
+    const row = await rowFor(page, userId, '(identify)', 'delivered');
     await openRow(page, row.id);
     await page.waitForSelector('#standard-attributes');
     expect(await page.textContent('#standard-attributes')).toBe('MoEngage standard attributes set: email (Email (Standard)), mobile (Mobile Number (Standard))');
@@ -177,9 +181,9 @@ describe('the event debugger page', () => {
     await track(site, 'Product Viewed', { product_id: 'P-9' });
     const page = await openDebugger();
     await filter(page, { user: userId });
-    const dropped = await rowFor(page, 'Wishlist Shared', 'dropped');
+    const dropped = await rowFor(page, userId, 'Wishlist Shared', 'dropped');
     expect(dropped.text).toContain('not_in_blueprint');
-    await rowFor(page, 'Product Viewed', 'delivered');
+    await rowFor(page, userId, 'Product Viewed', 'delivered');
 
     await filter(page, { user: userId, status: 'dropped' });
     await eventually(async () => ((await rows(page)).every((r) => r.status === 'dropped') && (await rows(page)).length > 0 ? true : undefined), 10_000, 'only dropped rows');
@@ -211,7 +215,7 @@ describe('the event debugger page', () => {
     await track(site, 'Checkout Started', { cart_id: 'C-DEAD' });
     const page = await openDebugger();
     await filter(page, { user: userId, event: 'Checkout Started' });
-    const dead = await rowFor(page, 'Checkout Started', 'dead', 30_000);
+    const dead = await rowFor(page, userId, 'Checkout Started', 'dead', 30_000);
     expect(dead.text).toContain('400');
 
     await openRow(page, dead.id);
@@ -237,7 +241,7 @@ describe('the event debugger page', () => {
     await track(site, 'Product Viewed', { sku: 'SKU-ERASE' });
     const page = await openDebugger();
     await filter(page, { user: userId });
-    await rowFor(page, 'Product Viewed', 'delivered', 30_000);
+    await rowFor(page, userId, 'Product Viewed', 'delivered', 30_000);
 
     const res = await fetch(`${collectorUrl}/debugger/api/users/erase`, {
       method: 'POST',
