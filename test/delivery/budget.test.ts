@@ -5,12 +5,13 @@
  * shards' alarms run in time order (support/harness.ts).
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../dev/moengage-sandbox/moengage';
 import type { IngestRecord } from '../../worker/delivery/record';
 import { queueName, splitByShard } from '../../worker/delivery/shardRouting';
 import type { DeliveryItem } from '../../worker/moengage/payloads';
-import { alarmOf, cleanup, drain, enqueue, get, identifyRecord, installSandbox, operator, queue, runUntil, setClock, startClock, statuses, T0, trackRecord } from './support/harness';
+import { accepted, alarmOf, cleanup, deliveredIds, drain, enqueue, get, identifyRecord, installSandbox, operator, queue, runUntil, setClock, startClock, statuses, T0, trackRecord } from './support/harness';
 
 const SHARDS = 8;
 const CAP = { events: 600, customers: 200, merges: 200 };
@@ -137,6 +138,34 @@ describe('eight shards, one budget, twice the cap', () => {
     expect(resumed.rateLimited!.until).toBeGreaterThan(Date.now());
     await drain(names);
     expect(sandbox.requests.filter((r) => r.response.status === 200).length).toBeGreaterThan(0);
+    expect((await Promise.all(names.map(statuses))).reduce((n, s) => n + (s.delivered ?? 0), 0)).toBe(16);
+  });
+
+  it('a budget that cannot be reached means the shards wait: nothing is sent unbudgeted, and everything goes once it answers', async () => {
+    const { sandbox } = installSandbox();
+    const ids = Array.from({ length: 16 }, (_, i) => `u${i}`);
+    await store(ids.map((id, i) => trackRecord(`v${i}`, { id })));
+    // Break the connection's budget object for real: its ledger table is gone, so every lease,
+    // state or answer call fails inside the object, as an unreachable or overloaded one would.
+    const budget = env.DELIVERY_BUDGET.getByName('slow');
+    await runInDurableObject(budget, (_i, state) => {
+      state.storage.sql.exec('DROP TABLE budget');
+    });
+    await runUntil(names, T0 + 60_000);
+    expect(sandbox.requests).toEqual([]);
+    expect((await Promise.all(names.map(statuses))).reduce((n, s) => n + (s.queued ?? 0), 0)).toBe(16);
+    // Each shard with events keeps an alarm: it asks the budget again, no sooner than BUDGET_RETRY_MS.
+    const waiting = (await Promise.all(names.map(alarmOf))).filter((a): a is number => a !== null);
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const at of waiting) expect(at).toBeGreaterThan(Date.now());
+
+    // The budget answers again: every event goes out, once.
+    await runInDurableObject(budget, (_i, state) => {
+      state.storage.sql.exec('CREATE TABLE budget (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    });
+    await drain(names);
+    expect(accepted(sandbox, 'slow').length).toBeGreaterThan(0);
+    expect(deliveredIds(sandbox, 'slow').sort()).toEqual([...ids].sort());
     expect((await Promise.all(names.map(statuses))).reduce((n, s) => n + (s.delivered ?? 0), 0)).toBe(16);
   });
 });

@@ -10,6 +10,8 @@ import type { DerivedStatus } from '../status';
  */
 
 const ids = (values: readonly (number | string)[]) => JSON.stringify(values);
+/** Messages per settling statement (bounds one statement's JSON argument). */
+const SETTLE_CHUNK = 5_000;
 
 
 /** Statuses an event no longer leaves by itself and the log's retention forgets (dead letters have their own bound). */
@@ -45,17 +47,18 @@ export interface FirstStatus {
 export class EventLog {
   constructor(private readonly sql: SqlStorage) {}
 
-  /** A message's status as its outbox items say (status.ts). */
-  settle(messageId: string, derived: DerivedStatus, now: number): void {
-    this.sql.exec(
-      'UPDATE events SET status = ?, reason = ?, detail = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ?',
-      derived.status,
-      derived.reason,
-      derived.detail,
-      derived.nextAttemptAt,
-      now,
-      messageId,
-    );
+  /** Messages' statuses as their outbox items say (status.ts), messageId → status. */
+  settle(statuses: ReadonlyMap<string, DerivedStatus>, now: number): void {
+    const rows = [...statuses].map(([m, d]) => [m, d.status, d.reason, d.detail, d.nextAttemptAt]);
+    // One statement per chunk rather than one per message (a resume settles a whole backlog).
+    for (let i = 0; i < rows.length; i += SETTLE_CHUNK) {
+      this.sql.exec(
+        `UPDATE events SET status = s.value ->> 1, reason = s.value ->> 2, detail = s.value ->> 3, next_attempt_at = s.value ->> 4, updated_at = ?
+         FROM json_each(?) AS s WHERE events.message_id = s.value ->> 0`,
+        now,
+        JSON.stringify(rows.slice(i, i + SETTLE_CHUNK)),
+      );
+    }
   }
 
   /**

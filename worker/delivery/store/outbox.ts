@@ -9,6 +9,8 @@ import type { ItemState } from '../status';
  */
 
 const ids = (values: readonly (number | string)[]) => JSON.stringify(values);
+/** Messages per statement when many are read at once (bounds one statement's JSON argument). */
+const CHUNK = 10_000;
 
 export interface OutboxStats {
   waiting: number;
@@ -256,15 +258,20 @@ export class Outbox {
       .map((r) => r.message_id);
   }
 
-  /** A message's items, in order, as its status needs them. */
-  itemsOf(messageId: string): ItemState[] {
-    return this.sql
-      .exec<{ state: ItemState['state']; failures: number; next_attempt_at: number; reason: string | null; detail: string | null }>(
-        'SELECT state, failures, next_attempt_at, reason, detail FROM outbox WHERE message_id = ? ORDER BY id',
-        messageId,
-      )
-      .toArray()
-      .map((r) => ({ state: r.state, failures: r.failures, nextAttemptAt: r.next_attempt_at, reason: r.reason, detail: r.detail }));
+  /**
+   * The items of each of `messages`, in row order, as their status needs them: one read for them
+   * all (a resume settles a whole paused backlog; a query per message kept the object busy for a minute).
+   */
+  itemsOfMessages(messages: readonly string[]): Map<string, ItemState[]> {
+    const items = new Map<string, ItemState[]>(messages.map((m) => [m, []]));
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const rows = this.sql.exec<{ message_id: string; state: ItemState['state']; failures: number; next_attempt_at: number; reason: string | null; detail: string | null }>(
+        'SELECT message_id, state, failures, next_attempt_at, reason, detail FROM outbox WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+        ids(messages.slice(i, i + CHUNK)),
+      );
+      for (const r of rows) items.get(r.message_id)?.push({ state: r.state, failures: r.failures, nextAttemptAt: r.next_attempt_at, reason: r.reason, detail: r.detail });
+    }
+    return items;
   }
 
   /** When the oldest waiting item was queued (an index seek: cheap enough for every flush). */

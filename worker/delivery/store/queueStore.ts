@@ -310,6 +310,7 @@ export class QueueStore {
 
   /** Each message's log status, re-derived from its outbox items. */
   private settle(messages: readonly string[], now: number, pause: PauseInfo | null): void {
-    for (const messageId of messages) this.log.settle(messageId, statusOf(this.outbox.itemsOf(messageId), pause), now);
+    const items = this.outbox.itemsOfMessages(messages);
+    this.log.settle(new Map([...items].map(([m, i]) => [m, statusOf(i, pause)])), now);
   }
 }
