@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, launchChromium } from './chromium';
+import { BROWSER_WRITE_KEY } from './globalSetup';
 import './support/provided';
 
 const collectorUrl = inject('collectorUrl');
@@ -274,6 +275,42 @@ describe('the event debugger page', () => {
     expect(shown).toContain('Your request has been accepted');
     expect(shown).not.toContain('jane.doe');
     await site.close();
+    await page.close();
+  });
+
+  it('a reload reads its page once the live tail is live: an event that arrives while the tail connects is in the table', async () => {
+    const userId = `dbg-${crypto.randomUUID().slice(0, 8)}`;
+    const page = await openDebugger();
+    await filter(page, { user: userId });
+    // The tail's next request is held back (a slow network): the server's tail starts when it answers.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = true;
+    await page.route('**/debugger/api/stream?**', async (route) => {
+      if (holding) await held;
+      await route.continue();
+    });
+    await page.click('#filters button[type=submit]');
+    // Meanwhile an event arrives. Dropped (not in the blueprint), it never changes again, so no
+    // later tail news could bring its row: only a page read after it arrived shows it.
+    const messageId = `reload-race-${userId}`;
+    const sent = await fetch(`${collectorUrl}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${BROWSER_WRITE_KEY}:`)}` },
+      body: JSON.stringify({ userId, event: 'Wishlist Shared', messageId, properties: {} }),
+    });
+    expect(sent.status).toBe(200);
+    await eventually(
+      async () => ((await (await fetch(`${collectorUrl}/debugger/api/events?userId=${userId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { events: unknown[] }).events.length > 0 || undefined,
+      10_000,
+      'the event in the log',
+    );
+    // Past the tail's one-second re-read window, so a tail starting now does not send it.
+    await new Promise((r) => setTimeout(r, 1_200));
+    holding = false;
+    release();
+    const row = await eventually(async () => (await rows(page)).find((r) => r.id === messageId), 10_000, 'the row of the event that arrived while the tail connected');
+    expect(row.status).toBe('dropped');
     await page.close();
   });
 

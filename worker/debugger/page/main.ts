@@ -14,6 +14,8 @@ import { StatsPanel } from './statsPanel';
 import { EventTable } from './table';
 
 const FILTERS = ['status', 'event', 'userId', 'reason', 'since', 'connection'] as const;
+/** How long the page waits for the live tail to connect before it reads the table anyway. */
+const TAIL_WAIT_MS = 3_000;
 
 let table: EventTable;
 let journey: JourneyPanel;
@@ -58,10 +60,28 @@ function apply(): void {
   history.replaceState(null, '', query ? `#${query}` : location.pathname);
   stopLive?.();
   stopLive = null;
-  // The tail starts before the page loads, so nothing that changes in between is missed.
-  if (byId<HTMLInputElement>('live').checked) stopLive = follow(query, (event) => table.upsert(event), liveState);
-  else liveState('off');
-  void table.load(query).catch(report);
+  const load = () => void table.load(query).catch(report);
+  if (!byId<HTMLInputElement>('live').checked) {
+    liveState('off');
+    load();
+    return;
+  }
+  // The page is read once the tail is live: the server's tail starts from the moment it answered,
+  // so every change after the page's read comes through it, and none falls between the two (a
+  // page read before the tail started could miss a row that arrived meanwhile until the next
+  // reload). A tail that cannot connect does not hold the page back.
+  let loaded = false;
+  const loadOnce = () => {
+    if (loaded) return;
+    loaded = true;
+    window.clearTimeout(fallback);
+    load();
+  };
+  const fallback = window.setTimeout(loadOnce, TAIL_WAIT_MS);
+  stopLive = follow(query, (event) => table.upsert(event), (state, note) => {
+    liveState(state, note);
+    if (state !== 'connecting') loadOnce();
+  });
 }
 
 function liveState(state: LiveState, note?: string): void {
