@@ -286,9 +286,14 @@ function summarize(runs: Run[]): Summary {
   };
 }
 
-/** Per-shard rates of each edgetag target's 20-event windows (median per shard over the rounds), where /healthz lists shards. */
+/**
+ * Per-shard rates of each edgetag target's windows, for both request sizes (median per shard over
+ * the rounds), where /healthz lists shards. A 1-event request is one visitor's: it reaches one shard.
+ * The 20-event requests take 20 consecutive messages of the pool, ~20 visitors, so each reaches
+ * nearly every shard (the tag's own batches are one visitor's, and reach one).
+ */
 function shardSection(list: Target[], results: Results, shardsListed: Map<string, boolean>, s: Settings): string {
-  const title = '### Per-shard rates under 20-event requests';
+  const title = '### Per-shard rates (each shard\'s own counters from /healthz)';
   const edgetags = list.filter(isEdgetag);
   if (s.shards.every((n) => n === undefined)) return `${title}\n\nNot run: \`npm run bench ingest -- --shards 1,2,4,8\` measures edgetag once per QUEUE_SHARDS value.`;
   const rows: (string | number)[][] = [];
@@ -298,22 +303,24 @@ function shardSection(list: Target[], results: Results, shardsListed: Map<string
       unlisted.push(t.name);
       continue;
     }
-    const byShard = new Map<string, { events: number[]; requests: number[] }>();
-    for (const { measured: m } of results.get(key(t.name, 20)) ?? []) {
-      const [before, after] = m.probes;
-      if (!before || !after) continue;
-      for (const r of shardRates(before, after, m.load.seconds)) {
-        const id = `${r.connection}/${r.shard}`;
-        const x = byShard.get(id) ?? byShard.set(id, { events: [], requests: [] }).get(id)!;
-        x.events.push(r.eventsPerSecond);
-        if (r.requestsPerSecond !== null) x.requests.push(r.requestsPerSecond);
+    for (const size of SIZES) {
+      const byShard = new Map<string, { events: number[]; requests: number[] }>();
+      for (const { measured: m } of results.get(key(t.name, size)) ?? []) {
+        const [before, after] = m.probes;
+        if (!before || !after) continue;
+        for (const r of shardRates(before, after, m.load.seconds)) {
+          const id = `${r.connection}/${r.shard}`;
+          const x = byShard.get(id) ?? byShard.set(id, { events: [], requests: [] }).get(id)!;
+          x.events.push(r.eventsPerSecond);
+          if (r.requestsPerSecond !== null) x.requests.push(r.requestsPerSecond);
+        }
       }
+      for (const [shard, x] of byShard) rows.push([t.name, `${size}-event`, shard, x.requests.length ? num(median(x.requests)) : '–', num(median(x.events))]);
     }
-    for (const [shard, x] of byShard) rows.push([t.name, shard, x.requests.length ? num(median(x.requests)) : '–', num(median(x.events))]);
   }
   return [
     title,
-    ...(rows.length ? [table(['target', 'shard', 'req/s', 'events/s'], rows)] : []),
+    ...(rows.length ? [table(['target', 'requests', 'shard', 'req/s', 'events/s'], rows)] : []),
     ...(unlisted.length ? [`No per-shard rates for ${unlisted.join('; ')}: /healthz lists no shards (\`connections[].shards[]\` with per-shard counters, see test/bench/support/shardCounters.ts), so QUEUE_SHARDS made no difference the bench can see.`] : []),
   ].join('\n\n');
 }
