@@ -7,6 +7,7 @@ import type { EventFilter } from './eventFilter';
 import { queueHealth, type QueueHealth } from './health';
 import type { ChangePosition, ListPosition } from './logOrder';
 import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
+import { type PackedRecord, packed } from './packedRecord';
 import type { EnqueueResult, IngestRecord } from './record';
 import { type LegacyRejections, takeLegacyRejections } from './store/legacyRejections';
 import { changedEvents, getEvent, listEvents } from './store/logReads';
@@ -69,7 +70,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
   }
 
   /** Stores a batch durably (deduplicated by messageId) and schedules its delivery. Calls name the queue (queueIdentity.ts). */
-  async enqueue(queue: string, records: IngestRecord[]): Promise<EnqueueResult> {
+  async enqueue(queue: string, records: readonly (IngestRecord | PackedRecord)[]): Promise<EnqueueResult> {
     await this.id.enqueued(queue, records.length);
     const connection = await this.own.usable();
     const now = Date.now();
@@ -82,7 +83,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     );
     const verdict: { refusal: Refusal | null } = { refusal: null };
     const waiting = this.store.outbox.waiting;
-    const stored = this.store.insert(records, {
+    const stored = this.store.insert(packed(records), {
       now,
       dueAt: plan.dueAt,
       pause,
@@ -270,10 +271,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
       return;
     }
     const gate = this.store.meta.get('outage');
-    if (gate && gate.until > now) {
-      await this.ctx.storage.setAlarm(gate.until);
-      return;
-    }
+    if (gate && gate.until > now) return this.ctx.storage.setAlarm(gate.until);
 
     await this.sender.flush(own);
     const deletesDue = await deletionPass(this.store.deletes, connection);

@@ -4,6 +4,7 @@ import type { QueueHealth } from './queueHealth';
 import { type ChangePosition, compareNewestFirst, type ListPosition } from './logOrder';
 import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
 import type { QueueMetrics } from './queueMetrics';
+import { packRecord } from './packedRecord';
 import type { EnqueueResult, IngestRecord } from './record';
 import { mergeHealth, mergeLogStats, mergeReplays } from './shardMerge';
 import { queueName, splitByShard } from './shardRouting';
@@ -59,7 +60,7 @@ async function queuesOf(env: Pick<Env, 'DELIVERY_BUDGET'>, connection: Sharded):
  */
 export async function enqueue(env: Env, connection: Sharded, records: IngestRecord[]): Promise<EnqueueResult> {
   const parts = [...splitByShard(records, connection.shards)];
-  const settled = await Promise.allSettled(parts.map(([shard, part]) => queueAt(env, queueName(connection.id, shard)).enqueue(queueName(connection.id, shard), part)));
+  const settled = await Promise.allSettled(parts.map(([shard, part]) => queueAt(env, queueName(connection.id, shard)).enqueue(queueName(connection.id, shard), part.map(packRecord))));
   const duplicates: string[] = [];
   let refused: EnqueueResult['refused'];
   let failure: unknown = null;

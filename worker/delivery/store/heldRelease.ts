@@ -1,5 +1,5 @@
 import { identifiedAs } from '../../identity/heldCustomer';
-import type { IngestRecord } from '../record';
+import type { PackedRecord } from '../packedRecord';
 import type { EventLog } from './eventLog';
 import type { LogStaging } from './logStaging';
 import { type Holds, linksOf } from './holds';
@@ -19,7 +19,7 @@ interface Parts {
  * this batch identifies, and this batch's held events of visitors identified before. Returns
  * the items queued.
  */
-export function admitLinks(store: Parts, records: readonly IngestRecord[], held: readonly IngestRecord[], now: number, dueAt: number, pause: PauseInfo | null): number {
+export function admitLinks(store: Parts, records: readonly PackedRecord[], held: readonly PackedRecord[], now: number, dueAt: number, pause: PauseInfo | null): number {
   let queued = 0;
   // A batch usually repeats one visitor's link on every message: a link already written in this
   // batch changes nothing. A link already known released its visitor's held events when it was

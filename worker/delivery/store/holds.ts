@@ -1,5 +1,5 @@
 import { checkCustomerId } from '../../identity/customerId';
-import type { IngestRecord } from '../record';
+import type { PackedRecord } from '../packedRecord';
 
 /**
  * ANONYMOUS=hold inside the queue: which events wait for their anonymous visitor (`held`, with the
@@ -26,8 +26,11 @@ export class Holds {
 
   constructor(private readonly sql: SqlStorage) {}
 
-  hold(messageId: string, anonymousId: string, holdUntil: number): void {
-    this.sql.exec('INSERT OR IGNORE INTO held (message_id, anonymous_id, hold_until) VALUES (?, ?, ?)', messageId, anonymousId, holdUntil);
+  /** Holds a batch's anonymous events: each row a message, its anonymousId and the end of its window. */
+  holdAll(rows: readonly [messageId: string, anonymousId: string, holdUntil: number][]): void {
+    for (const [messageId, anonymousId, holdUntil] of rows) {
+      this.sql.exec('INSERT OR IGNORE INTO held (message_id, anonymous_id, hold_until) VALUES (?, ?, ?)', messageId, anonymousId, holdUntil);
+    }
   }
 
   anythingHeld(): boolean {
@@ -83,15 +86,11 @@ export class Holds {
 }
 
 /** (anonymousId, userId) pairs a record proves belong together. */
-export function linksOf(record: IngestRecord): [anonymousId: string, userId: string][] {
+export function linksOf(record: Pick<PackedRecord, 'type' | 'userId' | 'anonymousId' | 'previousId'>): [anonymousId: string, userId: string][] {
   const user = checkCustomerId(record.userId);
   if (!user.ok) return [];
   const links: [string, string][] = [];
   if (record.anonymousId != null && record.anonymousId !== user.id) links.push([record.anonymousId, user.id]);
-  const raw = record.raw as { type?: unknown; previousId?: unknown } | null;
-  if (record.type === 'alias' && raw && (typeof raw.previousId === 'string' || typeof raw.previousId === 'number')) {
-    const previous = String(raw.previousId);
-    if (previous !== user.id) links.push([previous, user.id]);
-  }
+  if (record.type === 'alias' && record.previousId !== null && record.previousId !== user.id) links.push([record.previousId, user.id]);
   return links;
 }

@@ -1,4 +1,4 @@
-import type { IngestRecord } from '../record';
+import { itemsText, type PackedRecord } from '../packedRecord';
 import type { FirstStatus } from './eventLog';
 import type { PauseInfo } from './meta';
 
@@ -14,35 +14,42 @@ import type { PauseInfo } from './meta';
 const STAGED_COLUMNS =
   'message_id, claimed_id, received_at, type, name, user_id, anonymous_id, status, reason, detail, raw, items, omissions, next_attempt_at, updated_at';
 
+/** A new message's log row: the record, how it starts, and the id its sender claimed when it is logged under another. */
+export interface StagedRow {
+  r: PackedRecord;
+  first: FirstStatus;
+  claimedId: string | null;
+}
+
 export class LogStaging {
   constructor(private readonly sql: SqlStorage) {}
 
   /** Rows staged since the last drain (-1: unknown, after a restart or a rolled-back transaction). */
   private staged = -1;
 
-  /** Stages a message's row (dedupe is the message keys', messageKeys.ts: only new messages come here). */
-  stage(r: IngestRecord, first: FirstStatus, now: number, claimedId: string | null): void {
-    const { outcome } = r;
-    this.sql.exec(
-      `INSERT INTO log_staging (message_id, claimed_id, received_at, type, name, user_id, anonymous_id, status, reason, detail, raw, items, omissions, next_attempt_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.messageId,
-      claimedId,
-      r.receivedAt,
-      r.type,
-      r.name,
-      r.userId,
-      r.anonymousId,
-      first.status,
-      first.reason,
-      first.detail,
-      JSON.stringify(r.raw),
-      outcome.status === 'dropped' ? null : JSON.stringify(outcome.items),
-      outcome.omissions.length ? JSON.stringify(outcome.omissions) : null,
-      first.nextAttemptAt,
-      now,
-    );
-    if (this.staged >= 0) this.staged++;
+  /** Stages new messages' rows (dedupe is the message keys', messageKeys.ts: only new messages come here). */
+  stageAll(rows: readonly StagedRow[], now: number): void {
+    for (const { r, first, claimedId } of rows) {
+      this.sql.exec(
+        `INSERT INTO log_staging (${STAGED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.messageId,
+        claimedId,
+        r.receivedAt,
+        r.type,
+        r.name,
+        r.userId,
+        r.anonymousId,
+        first.status,
+        first.reason,
+        first.detail,
+        r.raw,
+        r.items === null ? null : itemsText(r.items),
+        r.omissions,
+        first.nextAttemptAt,
+        now,
+      );
+    }
+    if (this.staged >= 0) this.staged += rows.length;
   }
 
   /** Moves every staged row into the log, oldest first; returns how many (0 when none waited). */
@@ -76,12 +83,12 @@ export class LogStaging {
 }
 
 /** How a new message's log row starts (a queued one shows the pause, if any). */
-export function firstStatus({ outcome }: IngestRecord, pause: PauseInfo | null, dueAt: number): FirstStatus {
-  const shownPaused = outcome.status === 'queued' && pause !== null;
+export function firstStatus(r: PackedRecord, pause: PauseInfo | null, dueAt: number): FirstStatus {
+  const shownPaused = r.status === 'queued' && pause !== null;
   return {
-    status: shownPaused ? 'paused' : outcome.status,
-    reason: outcome.status === 'dropped' ? outcome.reason : shownPaused ? pause.reason : null,
-    detail: outcome.status === 'dropped' ? outcome.detail : shownPaused ? pause.detail : null,
-    nextAttemptAt: outcome.status === 'queued' ? dueAt : outcome.status === 'held' ? outcome.holdUntil : null,
+    status: shownPaused ? 'paused' : r.status,
+    reason: r.status === 'dropped' ? r.reason : shownPaused ? pause.reason : null,
+    detail: r.status === 'dropped' ? r.detail : shownPaused ? pause.detail : null,
+    nextAttemptAt: r.status === 'queued' ? dueAt : r.status === 'held' ? r.holdUntil : null,
   };
 }

@@ -34,6 +34,29 @@ export class MessageKeys {
     this.sql.exec('INSERT INTO message_keys (message_id, sender, log_id) VALUES (?, ?, ?)', messageId, sender, logId);
     return logId;
   }
+
+  /**
+   * Claims a batch's messageIds: for each record, what `claim` answers. The common case, ids no
+   * sender stored yet, is one statement for the whole batch; the rest (and a batch repeating an id,
+   * where order decides) go one by one.
+   */
+  claimAll(records: readonly { messageId: string; sender?: string }[]): (string | null)[] {
+    const ids = new Set(records.map((r) => r.messageId));
+    if (records.length < 2 || ids.size !== records.length) return records.map((r) => this.claim(r.messageId, r.sender));
+    const fresh = new Set(
+      this.sql
+        .exec<{ message_id: string }>(
+          `INSERT INTO message_keys (message_id, sender, log_id)
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(?) AS batch
+           WHERE NOT EXISTS (SELECT 1 FROM message_keys WHERE message_id = json_extract(batch.value, '$[0]'))
+           RETURNING message_id`,
+          JSON.stringify(records.map((r) => [r.messageId, r.sender ?? ANY_SENDER])),
+        )
+        .toArray()
+        .map((r) => r.message_id),
+    );
+    return records.map((r) => (fresh.has(r.messageId) ? r.messageId : this.claim(r.messageId, r.sender)));
+  }
 }
 
 /**

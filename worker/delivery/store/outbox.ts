@@ -55,6 +55,21 @@ export class Outbox {
     return items.length;
   }
 
+  /** Queues a batch's items in order, due at `dueAt`: each row a message and one item's JSON text (packedRecord.ts). Returns how many. */
+  addAll(rows: readonly [messageId: string, item: string][], now: number, dueAt: number): number {
+    for (const [messageId, item] of rows) {
+      this.sql.exec(
+        `INSERT INTO outbox (message_id, kind, item, state, queued_at, next_attempt_at) VALUES (?1, json_extract(?2, '$.kind'), ?2, 'ready', ?3, ?4)`,
+        messageId,
+        item,
+        now,
+        dueAt,
+      );
+    }
+    this.ready += rows.length;
+    return rows.length;
+  }
+
   /** A refused batch rolled back: forget the count its rows added. */
   uncount(n: number): void {
     this.ready -= n;
