@@ -23,7 +23,9 @@ const open = async (query = '', headers: Record<string, string> = {}) => {
   return new SseReader(res);
 };
 
-describe('the live tail', () => {
+// The tail polls the queues once a second and these tests wait on several polls: a loaded machine
+// needs more than the default 5 s (a bound on waiting; nothing here is timed).
+describe('the live tail', { timeout: 20_000 }, () => {
   it('is text/event-stream, not cached, and opens with a retry hint', async () => {
     const res = await api('/debugger/api/stream?maxSeconds=5');
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
