@@ -7,6 +7,7 @@ import { clientIpOf } from '../../worker/abuse/clientIp';
 import { track } from './corpus/cases';
 import { fetchWith, ingestRequest, WITHOUT_RATE_BINDINGS } from './support/configured';
 import { DEBUGGER_TOKEN, get, post } from './support/ingest';
+import { roomInWindow } from './support/fixedWindow';
 import { installSandbox } from './support/sandbox';
 
 beforeEach(() => installSandbox());
@@ -73,7 +74,8 @@ describe('per-address and per-write-key ingest rate limits (RateLimiter Durable 
   });
 });
 
-describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default', () => {
+// These wait (up to 15 s) for room in the simulated bindings' fixed window: a bound on waiting.
+describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default', { timeout: 30_000 }, () => {
   const bound = env as unknown as Record<string, RateLimit | undefined>;
 
   it('serves all three locally (miniflare), with wrangler.toml’s limits', async () => {
@@ -82,6 +84,7 @@ describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default',
     }
     // The share binding: 120 a minute per key, then refused.
     const key = `probe|${crypto.randomUUID()}`;
+    await roomInWindow(10_000); // all 121 in one of the simulation's fixed windows
     const results = [];
     for (let i = 0; i < 121; i++) results.push((await bound.INGEST_SHARE_RATE_LIMIT!.limit({ key })).success);
     expect(results.filter(Boolean)).toHaveLength(120);
@@ -90,6 +93,7 @@ describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default',
 
   it('the collector, with its default settings, asks the bound per-address limit (an address that spent it is refused)', async () => {
     const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    await roomInWindow(15_000); // spent and asked within one of the simulation's fixed windows
     for (let i = 0; i < 1200; i++) await bound.INGEST_IP_RATE_LIMIT!.limit({ key: ip });
     const res = await post('/v1/batch', batch(), { 'cf-connecting-ip': ip });
     expect(res.status).toBe(429);
@@ -98,10 +102,11 @@ describe('wrangler.toml binds Cloudflare’s rate limiting bindings by default',
   });
 });
 
-describe('Cloudflare rate limiting binding (miniflare simulation) takes over when bound', () => {
+describe('Cloudflare rate limiting binding (miniflare simulation) takes over when bound', { timeout: 30_000 }, () => {
   it('refuses past the binding’s own limit (2 per 60 s here), whatever INGEST_RATE_PER_IP says', async () => {
     const settings = { INGEST_IP_RATE_LIMIT: (env as unknown as Record<string, unknown>).TEST_TIGHT_RATE_LIMIT, INGEST_RATE_PER_IP: '1000' };
     const ip = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    await roomInWindow(10_000);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await fetchWith(settings, ingestRequest('/v1/batch', batch(), { 'cf-connecting-ip': ip }))).status);
     expect(statuses).toEqual([200, 200, 429]);
