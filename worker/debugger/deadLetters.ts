@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config';
 import * as queues from '../delivery/queues';
 import type { Env } from '../env';
-import { HttpError } from '../http/HttpError';
-import { readJsonBody } from '../http/jsonBody';
+import { readJsonBodyAs } from '../http/jsonBody';
 import { connectionsNamed } from './operator';
 
 /**
@@ -29,16 +28,10 @@ const PurgeRequest = z
 const PURGE_MAX_BYTES = 4 * 1024;
 
 export async function purgeDeadLetters(request: Request, env: Env, config: Config) {
-  const parsed = PurgeRequest.safeParse(await readJsonBody(request, PURGE_MAX_BYTES));
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      'invalid_purge',
-      'send {"reason":"…"} and/or {"olderThan":"<ISO 8601 time>"}, or {"all":true}, optionally with "connection"',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
-    );
-  }
-  const { connection, reason, olderThan } = parsed.data;
+  const { connection, reason, olderThan } = await readJsonBodyAs(request, PURGE_MAX_BYTES, PurgeRequest, {
+    error: 'invalid_purge',
+    detail: 'send {"reason":"…"} and/or {"olderThan":"<ISO 8601 time>"}, or {"all":true}, optionally with "connection"',
+  });
   const results = await queues.purgeDead(env, connectionsNamed(config, connection), {
     ...(reason !== undefined ? { reason } : {}),
     ...(olderThan !== undefined ? { before: Date.parse(olderThan) } : {}),

@@ -4,8 +4,7 @@ import type { Config } from '../config/config';
 import * as queues from '../delivery/queues';
 import type { ErasureSubject } from '../delivery/store/erasure';
 import type { Env } from '../env';
-import { HttpError } from '../http/HttpError';
-import { readJsonBody } from '../http/jsonBody';
+import { readJsonBodyAs } from '../http/jsonBody';
 import { checkCustomerId } from '../identity/customerId';
 import { eraseFromSegments, forgetCachedSegments } from '../segments/eraseUser';
 
@@ -26,16 +25,11 @@ const EraseRequest = z
 const ERASE_MAX_BYTES = 8 * 1024;
 
 export async function eraseUser(request: Request, env: Env, config: Config) {
-  const parsed = EraseRequest.safeParse(await readJsonBody(request, ERASE_MAX_BYTES));
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      'invalid_erase',
-      'send {"userId":"…"} or {"anonymousId":"…"} (one of them, a non-blank string)',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
-    );
-  }
-  const subject: ErasureSubject = parsed.data.userId !== undefined ? { userId: parsed.data.userId } : { anonymousId: parsed.data.anonymousId as string };
+  const body = await readJsonBodyAs(request, ERASE_MAX_BYTES, EraseRequest, {
+    error: 'invalid_erase',
+    detail: 'send {"userId":"…"} or {"anonymousId":"…"} (one of them, a non-blank string)',
+  });
+  const subject: ErasureSubject = body.userId !== undefined ? { userId: body.userId } : { anonymousId: body.anonymousId as string };
   const connections = await queues.erase(env, config.connections, subject, (c) => deleteUsersFor(config, c, subject));
   const subjectId = 'userId' in subject ? subject.userId : subject.anonymousId;
   const [segments, rejections] = await Promise.all([eraseFromSegments(env, subjectId), forgetMentions(env, [subjectId]), forgetSegmentsCache(config, subjectId, request.url)]);

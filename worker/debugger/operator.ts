@@ -4,7 +4,7 @@ import type { Connection } from '../config/connections';
 import * as queues from '../delivery/queues';
 import type { Env } from '../env';
 import { HttpError } from '../http/HttpError';
-import { readJsonBody } from '../http/jsonBody';
+import { readJsonBodyAs } from '../http/jsonBody';
 
 /**
  * Operator actions on the queues, behind the debugger's bearer token (debugger/api.ts): replay
@@ -43,17 +43,10 @@ const REPLAY_MAX_BYTES = 640 * 1024;
 
 export async function replay(request: Request, env: Env, config: Config) {
   // 1,000 ids of up to 512 characters fit; anything bigger is refused before it is parsed.
-  const body = await readJsonBody(request, REPLAY_MAX_BYTES);
-  const parsed = ReplayRequest.safeParse(body);
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      'invalid_replay',
-      'send {"messageIds":[…]} or {"reason":"…"} or {"all":true}, optionally with "connection"',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
-    );
-  }
-  const { connection, ...selector } = parsed.data;
+  const { connection, ...selector } = await readJsonBodyAs(request, REPLAY_MAX_BYTES, ReplayRequest, {
+    error: 'invalid_replay',
+    detail: 'send {"messageIds":[…]} or {"reason":"…"} or {"all":true}, optionally with "connection"',
+  });
   const results = await queues.replay(env, connectionsNamed(config, connection), selector);
   // An id is "skipped" only if no connection could replay it.
   const known = new Set(results.flatMap((r) => (selector.messageIds ?? []).filter((id) => !r.skipped.some((s) => s.messageId === id))));

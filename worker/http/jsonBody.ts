@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { parseJson } from '../ingest/parseJson';
+import { HttpError } from './HttpError';
 import { readBody } from '../ingest/readBody';
 
 /**
@@ -8,4 +10,16 @@ import { readBody } from '../ingest/readBody';
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   return parseJson(await readBody(request, { maxBytes, maxDecompressedBytes: maxBytes }));
+}
+
+/**
+ * A capped JSON body checked against `schema`: the data, or `400 <error>` with `detail` (what to
+ * send) and each issue's path (`(body)` for the body itself) and message.
+ */
+export async function readJsonBodyAs<S extends z.ZodTypeAny>(request: Request, maxBytes: number, schema: S, refusal: { error: string; detail: string }): Promise<z.infer<S>> {
+  const parsed = schema.safeParse(await readJsonBody(request, maxBytes));
+  if (!parsed.success) {
+    throw new HttpError(400, refusal.error, refusal.detail, parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
+  }
+  return parsed.data;
 }
