@@ -184,11 +184,14 @@ export class Sender {
   }
 
   /** MoEngage's answer → the limiter, the attempt's record and the store operations of settlement.ts. */
-  private async settle(own: Usable, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, now: number): Promise<'ok' | 'stop'> {
+  private async settle(own: Usable, request: PackedRequest, items: Map<number, Pending>, attemptId: number, exchange: Exchange, answeredAt: number): Promise<'ok' | 'stop'> {
     const { connection } = own;
     const verdict = classify(exchange, targetOf(connection, exchange.url));
     observeAttempt(this.store.sql, this.analytics, { connection: connection.id, attemptId, endpoint: request.endpoint, exchange, verdict, items: request.keys.length, units: request.cost });
-    const limiter = await this.answered(connection, { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, now);
+    const limiter = await this.answered(connection, { status: exchange.status, unit: unitOf(request), rate: exchange.rate }, answeredAt);
+    // The log's changes are stamped with the time they are written, after the budget's answer: the
+    // live tail reads changes from shortly before its last read, and an older stamp could fall behind it.
+    const now = Date.now();
     const settlement = settlementOf(verdict, {
       keys: request.keys,
       endpoint: request.endpoint,
