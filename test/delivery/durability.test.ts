@@ -3,6 +3,7 @@
  * of the Durable Object in the middle of a flush, and a replayed batch creates no duplicate delivery.
  */
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   alarmOf,
@@ -109,6 +110,61 @@ describe('restart in the middle of a flush', () => {
     expect(await alarmOf('main')).not.toBeNull();
     await drain('main');
     expect(deliveredIds(sandbox, 'main')).toEqual(['a']);
+  });
+});
+
+/**
+ * Holds a connection's budget object (delivery/DeliveryBudget.ts) busy, as a loaded one is: calls to
+ * it wait, in the order they came, until released. Nothing of it is replaced.
+ */
+function holdBudget(connection: string) {
+  const state = { holding: false, released: false };
+  const held = runInDurableObject(env.DELIVERY_BUDGET.getByName(connection), (_i, object) =>
+    object.blockConcurrencyWhile(async () => {
+      state.holding = true;
+      while (!state.released) await new Promise((r) => setTimeout(r, 5));
+    }),
+  );
+  return {
+    holding: () => state.holding,
+    release: () => ((state.released = true), held),
+  };
+}
+
+describe('an enqueue that lands while a flush ends', () => {
+  it('keeps its wake-up: the flush plans its alarm after its last call out, not before', async () => {
+    const { sandbox } = installSandbox();
+    await enqueue('main', [trackRecord('u1', { id: 'first' })]);
+    await drain('main');
+    expect(deliveredIds(sandbox, 'main')).toEqual(['first']);
+
+    // A flush with nothing to send asks the budget twice: where the limiter stands (first), and then
+    // tells it this shard is at rest (last). Hold the budget so that the last call waits…
+    const first = holdBudget('main');
+    await until(first.holding);
+    await runInDurableObject(queue('main'), (_i, state) => state.storage.setAlarm(Date.now()));
+    const flushing = runDurableObjectAlarm(queue('main'));
+    await new Promise((r) => setTimeout(r, 300)); // the flush's first call reaches the held budget
+    const last = holdBudget('main'); // in line behind that first call
+    await first.release();
+    await until(last.holding);
+    await new Promise((r) => setTimeout(r, 300)); // the flush planned "nothing to do" and made its last call
+
+    // …and an event arrives meanwhile: stored, with an alarm for its delivery, and shown in the
+    // debugger (whose read moves it into the log, so no alarm for the log's write-behind is left).
+    await enqueue('main', [trackRecord('u1', { id: 'second' })]);
+    const arrivedWith = await alarmOf('main');
+    expect(arrivedWith).not.toBeNull();
+    expect(await eventRow('main', 'second')).toMatchObject({ status: 'queued' });
+    await last.release();
+    await flushing;
+
+    // The flush's own plan came after that: the event's alarm stands, and it is delivered by it.
+    const after = await alarmOf('main');
+    expect(after).not.toBeNull();
+    expect(after!).toBeLessThanOrEqual(arrivedWith!);
+    await drain('main');
+    expect(deliveredIds(sandbox, 'main')).toEqual(['first', 'second']);
   });
 });
 

@@ -139,20 +139,32 @@ export class Sender {
         }
       }
     }
+    let { now, wake } = this.plan(connection);
+    if (!unreachable) {
+      await this.standing(connection, wake.limiter !== this.limiterState ? wake.limiter : null);
+      // That call is I/O, and an enqueue may have run meanwhile and set the alarm for what it stored.
+      // Plan again from what is stored now: a plan made before it came would delete or postpone
+      // that alarm, and its events would wait for the next enqueue (a lost wake-up).
+      ({ now, wake } = this.plan(connection));
+    }
+    if (wake.at === null) await this.storage.deleteAlarm();
+    else await this.storage.setAlarm(unreachable ? Math.max(wake.at, now + BUDGET_RETRY_MS) : wake.at);
+  }
+
+  /** When to wake next, from what is stored and the limiter as they are now (no I/O: nothing can change them meanwhile). */
+  private plan(connection: DeliveryConnection): { now: number; wake: ReturnType<typeof nextWake> } {
     const now = Date.now();
     const wake = nextWake({
       nextDue: this.store.outbox.nextDue(),
       waiting: this.store.outbox.waiting,
       gateUntil: this.store.meta.get('outage')?.until ?? 0,
-      limits,
+      limits: limitsOf(connection),
       limiter: this.limiter(connection, now),
       now,
       progressed: this.sent > 0,
       leaseMs: LEASE_MS,
     });
-    if (!unreachable) await this.standing(connection, wake.limiter !== this.limiterState ? wake.limiter : null);
-    if (wake.at === null) await this.storage.deleteAlarm();
-    else await this.storage.setAlarm(unreachable ? Math.max(wake.at, now + BUDGET_RETRY_MS) : wake.at);
+    return { now, wake };
   }
 
   /**
