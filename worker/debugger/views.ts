@@ -4,7 +4,7 @@
  * queue's reads return is delivery/logViews.ts. docs/debugger.md shows examples.
  */
 import type { QueueHealth } from '../delivery/queueHealth';
-import type { EventStatus, ExchangeView, LoggedEvent, LoggedJourney, LogStats, MinuteStats } from '../delivery/logViews';
+import type { DeleteRequestShown, EventStatus, ExchangeView, LoggedEvent, LoggedJourney, LogStats, MinuteStats } from '../delivery/logViews';
 
 export type { EventStatus, ExchangeView, Json, LogStats, MinuteStats } from '../delivery/logViews';
 export type { QueueHealth } from '../delivery/queueHealth';
@@ -84,17 +84,9 @@ export interface ConnectionInfo {
 export interface ErasuresView {
   connections: {
     connection: string;
-    requests: {
-      id: number;
-      customerId: string;
-      state: 'waiting' | 'done' | 'dead';
-      queuedAt: number;
-      nextAttemptAt: number | null;
-      failures: number;
-      reason: string | null;
-      detail: string | null;
-      updatedAt: number;
+    /** As the queue keeps them (delivery/logViews.ts), each attempt shown as the request sent. */
+    requests: (Omit<DeleteRequestShown, 'attempts'> & {
       attempts: { at: number; status: number; response: unknown; durationMs: number; error: string | null; request: { method: string; url: string; headers: Record<string, string>; body: unknown } }[];
-    }[];
+    })[];
   }[];
 }

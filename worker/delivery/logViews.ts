@@ -92,3 +92,29 @@ export interface LogStats {
   /** One entry per minute of the series, oldest first. */
   perMinute: MinuteStats[];
 }
+
+/** A MoEngage Delete User request an erasure queued (store/deleteRequests.ts), and the attempts made for it. */
+export type DeleteState = 'waiting' | 'done' | 'dead';
+
+export interface DeleteAttemptShown {
+  at: number;
+  url: string;
+  body: unknown;
+  status: number;
+  response: unknown;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface DeleteRequestShown {
+  id: number;
+  customerId: string;
+  state: DeleteState;
+  queuedAt: number;
+  nextAttemptAt: number | null;
+  failures: number;
+  reason: string | null;
+  detail: string | null;
+  updatedAt: number;
+  attempts: DeleteAttemptShown[];
+}

@@ -2,14 +2,13 @@ import type { Env } from '../env';
 import type { EventFilter } from './eventFilter';
 import type { QueueHealth } from './queueHealth';
 import { type ChangePosition, compareNewestFirst, type ListPosition } from './logOrder';
-import type { LoggedEvent, LoggedJourney, LogStats } from './logViews';
+import type { DeleteRequestShown, LoggedEvent, LoggedJourney, LogStats } from './logViews';
 import type { QueueMetrics } from './queueMetrics';
 import { packRecord } from './packedRecord';
 import type { EnqueueResult, IngestRecord } from './record';
 import { mergeHealth, mergeLogStats, mergeReplays } from './shardMerge';
 import { queueName, splitByShard } from './shardRouting';
 import type { LegacyRejections } from './store/legacyRejections';
-import type { DeleteRequestShown } from './store/deleteRequests';
 import type { ErasedInQueue, ErasureSubject } from './store/erasure';
 import type { ReplayResult, ReplaySelector } from './store/queueStore';
 

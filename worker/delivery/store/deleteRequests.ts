@@ -2,33 +2,11 @@
  * MoEngage Delete User requests a queue still owes, or has sent: one row per user to delete in this
  * connection's workspace (`delete_requests`), and each request made for it (`delete_attempts`:
  * the URL and body sent, MoEngage's answer). They keep nothing of the erased user but the id being
- * deleted. Sent by delivery/deleteSender.ts; shown by GET /debugger/api/users/erasures.
+ * deleted. Sent by delivery/deleteSender.ts; shown by GET /debugger/api/users/erasures, as the
+ * types in delivery/logViews.ts (which the debugger page shares).
  */
 
-export type DeleteState = 'waiting' | 'done' | 'dead';
-
-export interface DeleteAttemptShown {
-  at: number;
-  url: string;
-  body: unknown;
-  status: number;
-  response: unknown;
-  durationMs: number;
-  error: string | null;
-}
-
-export interface DeleteRequestShown {
-  id: number;
-  customerId: string;
-  state: DeleteState;
-  queuedAt: number;
-  nextAttemptAt: number | null;
-  failures: number;
-  reason: string | null;
-  detail: string | null;
-  updatedAt: number;
-  attempts: DeleteAttemptShown[];
-}
+import type { DeleteAttemptShown, DeleteRequestShown, DeleteState } from '../logViews';
 
 /** The tables, as step 6 of the queue's schema (store/schema.ts). */
 export function deleteRequestsSchema(sql: SqlStorage): void {
