@@ -231,13 +231,15 @@ describe('webhook delivery', () => {
     ]);
   });
 
-  it('a webhook that hangs never holds delivery up: the queue keeps delivering and reporting while the alert waits', async () => {
+  it('a webhook that hangs never holds delivery up: the queue keeps delivering and reporting while the alert waits', { timeout: 30_000 }, async () => {
     const { sandbox, sink } = await pauseMain();
-    // Real milliseconds (only Date is faked): the webhook takes 3 s to answer the first alert.
-    sink.fault({ delayMs: 3_000, count: 2 });
+    // Real milliseconds (only Date is faked): the webhooks take 10 s to answer the first alert (a
+    // hold released from the test cannot be used: the sink answers in the alerts object's context).
+    sink.fault({ delayMs: 10_000, count: 2 });
     await runDurableObjectAlarm(queue('main')); // the 401: paused, reported
-    const sending = runDurableObjectAlarm(alertsOf('main')); // now waiting for the webhook's answer
-    const started = performance.now();
+    const sending = runDurableObjectAlarm(alertsOf('main')); // now waiting for the webhooks' answers
+    let answered = false;
+    void sending.finally(() => (answered = true));
     await new Promise((r) => setTimeout(r, 50));
     expect(sink.received).toHaveLength(0);
 
@@ -252,7 +254,10 @@ describe('webhook delivery', () => {
     // The resume was judged while the webhook still hung (its alert waits in the outbox).
     const state = await runInDurableObject(alertsOf('main'), (_i, s) => s.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM alerts').one().n);
     expect(state).toBe(2);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    // All of that happened while the webhooks still held their answers: the check is on that state,
+    // not on a time bound (which a loaded machine broke).
+    expect(answered).toBe(false);
+    expect(sink.received).toHaveLength(0);
 
     await sending;
     await runAll('main', Date.now() + 60_000);
