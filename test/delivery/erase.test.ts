@@ -163,6 +163,26 @@ describe('POST /debugger/api/users/erase by userId', () => {
   });
 });
 
+describe('after an erasure, the same visitor links again', () => {
+  it('an anonymous event of the erased visitor is released by their next identify, as on a first visit', async () => {
+    const { sandbox } = installSandbox();
+    await history(); // links anon-e → u_erase (and the queue remembers the link)
+    expect((await erase({ userId: 'u_erase' })).status).toBe(200);
+    await drain(CONNECTIONS, 5 * 60_000);
+    sandbox.reset();
+
+    // The visitor comes back: signs in again, then browses with the same anonymousId.
+    await ingest([{ type: 'identify', messageId: 'again-identify', userId: 'u_erase', anonymousId: 'anon-e', timestamp: at(60_000) }]);
+    await ingest([track('again-anon', { anonymousId: 'anon-e' }, 'SKU-AGAIN', 61_000)]);
+    await drain(CONNECTIONS, 60_000);
+    // The link was written anew, so the anonymous event goes out at once as the user, not held.
+    expect((await eventRow('main', 'again-anon'))?.status).toBe('delivered');
+    const sent = sandbox.requests.filter((r) => r.workspace === 'ws-main' && JSON.stringify(r.body).includes('SKU-AGAIN'));
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0]?.body)).toContain('"customer_id":"u_erase"');
+  });
+});
+
 describe('POST /debugger/api/users/erase by anonymousId', () => {
   it("drops the visitor's held events and links; no Delete User where MoEngage never saw the id", async () => {
     const { sandbox } = installSandbox();

@@ -150,6 +150,7 @@ export class DeliveryQueue extends DurableObject<QueueEnv> {
     const now = Date.now();
     const erased = (this.store.drainLog(), eraseSubject(this.ctx.storage, subject, now)); // staged rows too
     this.store.outbox.recount();
+    this.store.holds.forgetKnownLinks(); // its links are gone: the visitor's next identified message must write them again
     const deleteRequests = customerIds.reduce((n, id) => n + this.store.deletes.queue(id, now), 0);
     if (deleteRequests) await this.wakeBy(now);
     return { ...erased, deleteRequests };
