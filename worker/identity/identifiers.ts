@@ -24,14 +24,35 @@ export function userIdentifiers(
   omissions: Omission[],
 ): UserIdentifiers {
   const ids: UserIdentifiers = {};
-  for (const [path, attribute] of Object.entries(userAttributes)) {
-    const identifier = formatOf(attribute)?.identifier;
-    if (!identifier || ids[identifier] !== undefined) continue;
-    const raw = valueAt(traits, splitPath(path));
+  for (const { path, parts, attribute, identifier } of identifierTraits(userAttributes)) {
+    if (ids[identifier] !== undefined) continue;
+    const raw = valueAt(traits, parts);
     if (raw == null || raw === '') continue;
     const value = standardValue(attribute, raw, `trait ${path}`, options, omissions);
     if (typeof value === 'string') ids[identifier] = value;
   }
   // Key order as in the seed's payload, whatever the blueprint's order.
   return { ...(ids.u_em !== undefined && { u_em: ids.u_em }), ...(ids.u_mb !== undefined && { u_mb: ids.u_mb }) };
+}
+
+interface IdentifierTrait {
+  path: string;
+  parts: string[];
+  attribute: string;
+  identifier: 'u_em' | 'u_mb';
+}
+
+/** A blueprint's identifier traits, in its order, found once per blueprint rather than per event (most of its traits are not identifiers). */
+const identifierTraitsOf = new WeakMap<object, IdentifierTrait[]>();
+function identifierTraits(userAttributes: Readonly<Record<string, string>>): IdentifierTrait[] {
+  let found = identifierTraitsOf.get(userAttributes);
+  if (!found) {
+    found = [];
+    for (const [path, attribute] of Object.entries(userAttributes)) {
+      const identifier = formatOf(attribute)?.identifier;
+      if (identifier) found.push({ path, parts: splitPath(path), attribute, identifier });
+    }
+    identifierTraitsOf.set(userAttributes, found);
+  }
+  return found;
 }
