@@ -79,6 +79,8 @@ function flattenInto(out: [string, unknown][], name: string, value: unknown, dep
 
 /** Strings ≤ 512 characters (URLs longer than that are dropped: MoEngage rejects them rather than truncating). */
 function guardString(name: string, value: string, notes: Notes): string | undefined {
+  // A string has no more code points than UTF-16 units: nearly every one is short enough uncounted.
+  if (value.length <= MOENGAGE_LIMITS.maxStringLength) return value;
   const length = codePoints(value);
   if (length <= MOENGAGE_LIMITS.maxStringLength) return value;
   if (/^https?:\/\//i.test(value)) {
