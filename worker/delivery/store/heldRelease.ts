@@ -41,9 +41,11 @@ export function admitLinks(store: Parts, records: readonly PackedRecord[], held:
       if (anythingHeld) queued += releaseHeld(store, anonymousId, userId, now, dueAt, pause);
     }
   }
-  for (const r of held) {
-    const userId = store.holds.linkOf(r.anonymousId as string);
-    if (userId !== undefined) queued += releaseHeld(store, r.anonymousId as string, userId, now, dueAt, pause);
+  // A visitor's first release takes all their held events, this batch's too: the tag's batch is one
+  // visitor's, so one lookup serves all of its held events.
+  for (const anonymousId of new Set(held.map((r) => r.anonymousId as string))) {
+    const userId = store.holds.linkOf(anonymousId);
+    if (userId !== undefined) queued += releaseHeld(store, anonymousId, userId, now, dueAt, pause);
   }
   return queued;
 }
