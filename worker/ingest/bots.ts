@@ -27,6 +27,13 @@ const BOT_PATTERNS: readonly [RegExp, string][] = [
 
 export function botUserAgent(userAgent: string | undefined | null): TrafficFlag | null {
   if (!userAgent) return null;
+  // A batch's messages carry one visitor's agent: ten patterns per message, so the last answer is kept (frozen: it is shared).
+  if (userAgent !== last.userAgent) last = { userAgent, flag: Object.freeze(matchBot(userAgent)) };
+  return last.flag;
+}
+let last: { userAgent: string; flag: TrafficFlag | null } = { userAgent: '', flag: null };
+
+function matchBot(userAgent: string): TrafficFlag | null {
   for (const [pattern, kind] of BOT_PATTERNS) {
     const match = pattern.exec(userAgent);
     if (match) return { reason: 'bot', detail: `user agent matches ${kind}: "${tokenAround(userAgent, match.index, match[0].length)}"` };
