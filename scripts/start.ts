@@ -24,6 +24,10 @@ const DELIVERY_SETTINGS = [
   'MAX_LOG_EVENTS',
 ];
 
+// Read before the first await: if npm or tsx is killed while the collector starts, this process is
+// re-parented before the check below is set up, and a parent read then would already be the new one.
+const parent = process.ppid;
+
 const env = process.env;
 const setting = (name: string, fallback?: string) => (env[name] !== undefined && env[name] !== '' ? env[name] : fallback);
 
@@ -98,7 +102,6 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 collector.process.on('exit', (code) => void shutdown(code ?? 1));
 // `npm start` runs this under npm and tsx: if they are killed hard, this process is re-parented.
-const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) void shutdown(1);
 }, 1_000).unref();
