@@ -27,7 +27,8 @@ beforeEach(() => startClock());
 
 /** Polls (real time) for something another request context does; promises do not cross contexts. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  const deadline = Date.now() + 10_000; // generous: a loaded machine is slow, never wrong
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   if (!condition()) throw new Error('condition not reached');
 }
 afterEach(cleanup);

@@ -134,7 +134,7 @@ describe('the live tail', { timeout: 20_000 }, () => {
 });
 
 describe('a client going away', () => {
-  it('ends the tail’s work within about a poll, not at maxSeconds', { timeout: 15_000 }, async () => {
+  it('ends the tail’s work within about a poll, not at maxSeconds', { timeout: 30_000 }, async () => {
     // The collector's own handler, with the real queues; only the count of reads is watched.
     let reads = 0;
     const watched = {
@@ -152,12 +152,12 @@ describe('a client going away', () => {
     const res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, watched, ctx);
     const stream = new SseReader(res);
     await stream.next();
-    await new Promise((r) => setTimeout(r, 1_500));
+    for (const deadline = Date.now() + 10_000; reads < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     expect(reads).toBeGreaterThanOrEqual(1);
     await stream.cancel();
     const cancelledAt = Date.now();
-    await Promise.race([Promise.all(work), new Promise((_, reject) => setTimeout(() => reject(new Error('still polling 5 s after the client went away')), 5_000))]);
-    expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+    await Promise.race([Promise.all(work), new Promise((_, reject) => setTimeout(() => reject(new Error('still polling 10 s after the client went away')), 10_000))]);
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000); // a poll is 1 s; maxSeconds is 30
     const after = reads;
     await new Promise((r) => setTimeout(r, 1_500));
     expect(reads).toBe(after);
