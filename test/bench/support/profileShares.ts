@@ -24,7 +24,7 @@ export const STAGES: [string, (s: Stack) => boolean][] = [
   ['DeliveryQueue.enqueue (the Durable Object, all of it)', anyOf('enqueue')],
   ['  its insert transaction (outbox, event log, dedupe keys, holds)', anyOf('insert')],
   ['    SQLite statements (sql.exec) in it', (s) => s.leaf === 'exec' && s.has('insert')],
-  ['    anonymous hold and identity links (admitHeld)', anyOf('admitHeld')],
+  ['    anonymous hold and identity links (holdAll, admitLinks)', anyOf('holdAll', 'admitLinks')],
   ['  fixed work per call (alarm, hold deadline, connection, pause)', anyOf('wakeBy', 'wakeForHolds', 'rememberConnection', 'currentPause', 'connection')],
   ['Worker: ingest() (read, parse, validate, map, build records)', anyOf('ingest')],
   ['  read the body', anyOf('readBody', 'readCapped')],
