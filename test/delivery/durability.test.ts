@@ -21,16 +21,11 @@ import {
   statuses,
   T0,
   trackRecord,
+  until,
 } from './support/harness';
 
 beforeEach(() => startClock());
 
-/** Polls (real time) for something another request context does; promises do not cross contexts. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000; // generous: a loaded machine is slow, never wrong
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  if (!condition()) throw new Error('condition not reached');
-}
 afterEach(cleanup);
 
 const order = (messageId: string, userId = 'u_8842') => ({

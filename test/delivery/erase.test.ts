@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeStreamId } from '../../worker/debugger/stream';
 import { shardName, shardOf } from '../../worker/segments/shard';
 import { SseReader } from '../worker/support/debugger';
-import { cleanup, DEBUGGER_TOKEN, drain, eventRow, installSandbox, operator, post, startClock, T0, WORKSPACE } from './support/harness';
+import { cleanup, DEBUGGER_TOKEN, deliveredIds, drain, enqueue, eventRow, installSandbox, operator, post, startClock, T0, trackRecord, until, WORKSPACE } from './support/harness';
 
 vi.setConfig({ testTimeout: 60_000 });
 beforeEach(() => startClock());
@@ -180,6 +180,37 @@ describe('after an erasure, the same visitor links again', () => {
     const sent = sandbox.requests.filter((r) => r.workspace === 'ws-main' && JSON.stringify(r.body).includes('SKU-AGAIN'));
     expect(sent).toHaveLength(1);
     expect(JSON.stringify(sent[0]?.body)).toContain('"customer_id":"u_erase"');
+  });
+});
+
+describe('an erasure while a request to MoEngage is out', () => {
+  it("a refused bulk request's halves carry nothing of the user erased while it was out", async () => {
+    const { sandbox, fetchSpy } = installSandbox();
+    // Thirteen customers make one bulk request; MoEngage refuses it for 'guest' (a placeholder id).
+    const customers = ['u_gone', ...Array.from({ length: 11 }, (_, i) => `c${i}`), 'guest'];
+    await enqueue('main', customers.map((c) => trackRecord(c, { id: `m-${c}` })));
+    const route = fetchSpy.getMockImplementation()!;
+    let answer!: () => void;
+    const answerHeld = new Promise<void>((r) => (answer = r));
+    fetchSpy.mockImplementationOnce(async (input, init) => (await answerHeld, route(input, init)));
+    const draining = drain(CONNECTIONS);
+    await until(() => fetchSpy.mock.calls.length === 1); // the bulk request is out, its answer held
+
+    expect((await erase({ userId: 'u_gone' })).status).toBe(200);
+    answer(); // the 400: the request is split in halves, from what the flush held in memory
+    await draining;
+
+    const [refused, ...later] = sandbox.requests;
+    expect(refused).toMatchObject({ path: '/v1/transition/ws-main', response: { status: 400 } });
+    expect(JSON.stringify(refused?.body)).toContain('"customer_id":"u_gone"'); // it left before the erasure
+    const sentAfter = later.filter((r) => r.path !== '/v1/customer/delete');
+    expect(sentAfter.length).toBeGreaterThan(1);
+    expect(JSON.stringify(sentAfter.map((r) => r.body))).not.toContain('u_gone');
+    const deletes = sandbox.requests.filter((r) => r.path === '/v1/customer/delete' && r.workspace === 'ws-main');
+    expect(deletes.map((r) => JSON.stringify(r.body))).toEqual([expect.stringContaining('u_gone')]);
+    expect(deliveredIds(sandbox, 'main').sort()).toEqual(customers.slice(1, -1).map((c) => `m-${c}`).sort());
+    expect(await eventRow('main', 'm-u_gone')).toBeNull();
+    expect(await eventRow('main', 'm-guest')).toMatchObject({ status: 'dead', reason: 'rejected_by_moengage' });
   });
 });
 

@@ -30,6 +30,11 @@ export type { Endpoint };
 
 export type Packing = 'auto' | 'event' | 'bulk';
 
+/** How a sent request's items are packed again (a split, or what an erasure left of it): as it was, bulk or per customer. */
+export function packingOf(endpoint: Endpoint): 'bulk' | 'event' {
+  return endpoint === 'transition' ? 'bulk' : 'event';
+}
+
 /** What may be sent now: units per bucket and, optionally, a number of requests. */
 export interface Budget extends Cost {
   requests: number;

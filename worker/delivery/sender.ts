@@ -7,7 +7,7 @@ import type { BudgetCalls } from './budgetCalls';
 import { type Amounts, available, type LimiterState, observe, type RateSignal, restoreLimiter, serverWait } from './limiter';
 import type { Own } from './ownConnection';
 import { observeAttempt } from './observeAttempt';
-import { type PackedRequest, type Pending, pack } from './packer';
+import { type PackedRequest, type Pending, pack, packingOf } from './packer';
 import { backoffMs } from './retryPolicy';
 import type { ServerWait } from './serverWait';
 import { settlementOf } from './settlement';
@@ -173,6 +173,10 @@ export class Sender {
    * (MoEngage is rate limiting, failing or refusing our credentials).
    */
   private async deliver(own: Usable, request: PackedRequest, items: Map<number, Pending>): Promise<'ok' | 'stop'> {
+    // The request was packed before I/O (the budget's lease, an earlier request's answer), and an
+    // erasure may have run meanwhile: what it removed must not leave. The rest goes, packed again.
+    const stored = this.store.outbox.present(request.keys);
+    if (stored.length < request.keys.length) return this.deliverEach(own, stored, packingOf(request.endpoint), items);
     const { connection } = own;
     const url = endpointUrl(connection, request.endpoint);
     const attemptId = this.store.beginAttempt({ url, body: request.body, bytes: request.bytes, at: Date.now(), units: request.cost }, request.keys);
@@ -219,12 +223,15 @@ export class Sender {
     for (const op of settlement.ops) this.store.apply(op, request.keys, now);
     if (settlement.then.kind === 'continue') return 'ok';
     if (settlement.then.kind === 'stop') return 'stop';
-    for (const half of settlement.then.halves) {
-      const pending = half.map((key) => items.get(key)).filter((p): p is Pending => p !== undefined);
-      // The halves were paid for by the refused request (MoEngage counts accepted events only).
-      const { requests } = pack(pending, { packing: settlement.then.packing });
-      for (const sub of requests) if ((await this.deliver(own, sub, items)) === 'stop') return 'stop';
-    }
+    for (const half of settlement.then.halves) if ((await this.deliverEach(own, half, settlement.then.packing, items)) === 'stop') return 'stop';
+    return 'ok';
+  }
+
+  /** Packs these items (of a request already paid for: no budget) and sends them, request by request. */
+  private async deliverEach(own: Usable, keys: readonly number[], packing: 'bulk' | 'event', items: Map<number, Pending>): Promise<'ok' | 'stop'> {
+    const pending = keys.map((key) => items.get(key)).filter((p): p is Pending => p !== undefined);
+    const { requests } = pack(pending, { packing });
+    for (const sub of requests) if ((await this.deliver(own, sub, items)) === 'stop') return 'stop';
     return 'ok';
   }
 

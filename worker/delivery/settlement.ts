@@ -1,5 +1,5 @@
 import type { Verdict } from '../moengage/classify';
-import type { Endpoint } from './packer';
+import { type Endpoint, packingOf } from './packer';
 import { backoffMs } from './retryPolicy';
 import { describeWait, type ServerWait } from './serverWait';
 import type { OutageGate, PauseInfo } from './store/meta';
@@ -91,7 +91,7 @@ export function settlementOf(verdict: Verdict, c: SettlementContext): Settlement
       return {
         note: `split: the ${c.keys.length} items are sent again in two halves to isolate what MoEngage refuses`,
         ops: [{ op: 'release', dueAt: null, pause: null }],
-        then: { kind: 'split', halves: [c.keys.slice(0, middle), c.keys.slice(middle)], packing: c.endpoint === 'transition' ? 'bulk' : 'event' },
+        then: { kind: 'split', halves: [c.keys.slice(0, middle), c.keys.slice(middle)], packing: packingOf(c.endpoint) },
       };
     }
   }

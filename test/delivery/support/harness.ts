@@ -85,6 +85,13 @@ export async function runUntil(connections: string | string[], until: number, ma
   return ran;
 }
 
+/** Polls (real time) for something another request context does; promises do not cross contexts. */
+export async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000; // generous: a loaded machine is slow, never wrong
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  if (!condition()) throw new Error('condition not reached');
+}
+
 /** Runs alarms until nothing is scheduled within `horizonMs` (the queue is idle or waiting long). */
 export function drain(connections: string | string[], horizonMs = 3_600_000): Promise<number> {
   return runUntil(connections, Date.now() + horizonMs);

@@ -257,6 +257,12 @@ export class Outbox {
     this.sql.exec(`DELETE FROM outbox WHERE state = 'dead' AND message_id IN (SELECT value FROM json_each(?))`, ids(messageIds));
   }
 
+  /** Those of `keys` still stored, in the order given (an erasure may remove items while a flush waits on I/O). */
+  present(keys: readonly number[]): number[] {
+    const stored = new Set(this.sql.exec<{ id: number }>(`SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))`, ids(keys)).toArray().map((r) => r.id));
+    return stored.size === keys.length ? [...keys] : keys.filter((k) => stored.has(k));
+  }
+
   /** The distinct messages of these items. */
   messagesOf(keys: readonly number[]): string[] {
     return this.sql
